@@ -1,0 +1,85 @@
+"""Configuration classes; secrets and locations come from the environment."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _sqlite_default() -> str:
+    return "sqlite:///" + str(BASE_DIR / "instance" / "werklab.db")
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_default()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+
+    #: Public base URL for links in mails (falls back to the request's host).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    #: Seconds a request waits for the programme lock before answering "busy" (503).
+    LOCK_TIMEOUT_SECONDS = float(os.environ.get("LOCK_TIMEOUT_SECONDS", "4"))
+    #: How long a waiting-list offer stays open.
+    WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
+    #: Test-only switches for the concurrency control run; ignored outside testing.
+    CAPACITY_LOCK = True
+    CAPACITY_RACE_DELAY = 0.0
+
+    #: "log" prints mails to the log, "smtp" delivers them, "null" keeps them queued.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
+    #: "inline" sends right after the commit; "tick" leaves it to `flask werklab tick`.
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "inline")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "werklab <noreply@werklab.example>"
+    )
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session; a form left open all day still works
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    TEMPLATES_AUTO_RELOAD = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-that-is-long-enough"
+    MAIL_BACKEND = "null"
+    CAPACITY_LOCK = _env_bool("WERKLAB_CAPACITY_LOCK", True)
+    CAPACITY_RACE_DELAY = float(os.environ.get("WERKLAB_CAPACITY_RACE_DELAY", "0"))
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,94 @@
+"""werklab: workshop series for resident initiatives."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, request
+
+from config import BASE_DIR, CONFIGS
+from werklab.db import begin_write, configure_engine
+from werklab.extensions import babel, csrf, db, migrate
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config: str | None = None, **overrides) -> Flask:
+    """Build the application; `config` names a class in config.CONFIGS."""
+    app = Flask(
+        __name__,
+        instance_path=str(BASE_DIR / "instance"),
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+    )
+    name = config or os.environ.get("WERKLAB_CONFIG", "development")
+    app.config.from_object(CONFIGS[name])
+    app.config.update(overrides)
+    _check_config(app, name)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    from werklab.i18n import init_i18n
+
+    init_i18n(app, babel)
+    with app.app_context():
+        configure_engine(
+            db.engine,
+            busy_timeout_ms=int(app.config["LOCK_TIMEOUT_SECONDS"] * 1000),
+            immediate=app.config["CAPACITY_LOCK"],
+        )
+
+    from werklab import models  # noqa: F401  (register every table with the metadata)
+    from werklab.catalog.views import bp as catalog_bp
+    from werklab.cli import werklab_cli
+    from werklab.errors import register_error_handlers
+    from werklab.mail import deliver_committed
+    from werklab.registration.views import bp as registration_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(registration_bp)
+    register_error_handlers(app)
+    app.cli.add_command(werklab_cli)
+
+    @app.before_request
+    def _start_write_transaction():
+        # Writes start as BEGIN IMMEDIATE on SQLite: the capacity check cannot interleave.
+        if request.method not in SAFE_METHODS:
+            begin_write(db.session)
+
+    @app.after_request
+    def _deliver_mail(response):
+        if response.status_code < 500:
+            deliver_committed()
+        return response
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )
+        return response
+
+    return app
+
+
+def _check_config(app: Flask, name: str) -> None:
+    if name == "production":
+        if len(app.config.get("SECRET_KEY") or "") < 32:
+            raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
+        if app.debug:
+            raise RuntimeError("Debug mode must be off in production.")
+    if not app.testing:
+        # The switches for the concurrency control run never reach a real deployment.
+        app.config["CAPACITY_LOCK"] = True
+        app.config["CAPACITY_RACE_DELAY"] = 0.0

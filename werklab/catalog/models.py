@@ -1,0 +1,153 @@
+"""Programmes and their sessions."""
+
+from __future__ import annotations
+
+import enum
+import hmac
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from werklab.db import Base, enum_type, utcnow
+
+#: Larger groups were the main lesson learned: a programme never seats more than this.
+MAX_GROUP_SIZE = 15
+DEFAULT_MINIMUM = 10
+
+
+class ProgrammeKind(enum.Enum):
+    WERKLAB = "werklab"
+    COP = "cop"
+    LEARNING_COMMUNITY = "learning_community"
+
+    @property
+    def asks_learning_question(self) -> bool:
+        return self in (ProgrammeKind.COP, ProgrammeKind.LEARNING_COMMUNITY)
+
+
+class ProgrammeStatus(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class Visibility(enum.Enum):
+    PUBLIC = "public"
+    INVITATION = "invitation"
+
+
+class SessionKind(enum.Enum):
+    WORKSHOP = "workshop"
+    SITE_VISIT = "site_visit"
+
+
+class GoStatus(enum.Enum):
+    """What the programme page says about whether the programme will run."""
+
+    GO = "go"  # minimum reached: "gaat door"
+    TENTATIVE = "tentative"  # "onder voorbehoud"
+    FULL = "full"  # "vol — wachtlijst"
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+    __table_args__ = (
+        sa.CheckConstraint(f"max_participants <= {MAX_GROUP_SIZE}", name="max_at_most_15"),
+        sa.CheckConstraint("min_participants >= 1", name="min_positive"),
+        sa.CheckConstraint("min_participants <= max_participants", name="min_not_above_max"),
+        sa.CheckConstraint("fee_cents IS NULL OR fee_cents >= 0", name="fee_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ProgrammeKind] = mapped_column(enum_type(ProgrammeKind, "programme_kind"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    region: Mapped[str] = mapped_column(sa.String(120), default="")
+    #: Fee per participant per year in euro cents; NULL when there is no fee (a werklab is
+    #: paid by the municipality against its quote).
+    fee_cents: Mapped[int | None] = mapped_column(sa.Integer)
+    min_participants: Mapped[int] = mapped_column(default=DEFAULT_MINIMUM)
+    max_participants: Mapped[int] = mapped_column(default=MAX_GROUP_SIZE)
+    #: Last moment (UTC) at which people can register.
+    registration_deadline: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    #: Day on which the coordinator decides go / no-go if the minimum is not reached.
+    decision_date: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[ProgrammeStatus] = mapped_column(
+        enum_type(ProgrammeStatus, "programme_status"), default=ProgrammeStatus.DRAFT
+    )
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_type(Visibility, "programme_visibility"), default=Visibility.PUBLIC
+    )
+    #: Secret part of the invitation link of an invitation-only programme.
+    invitation_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sessions: Mapped[list[ProgrammeSession]] = relationship(
+        back_populates="programme",
+        order_by="ProgrammeSession.position",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Programme {self.slug}>"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility is Visibility.PUBLIC
+
+    def registration_is_open(self, now: datetime) -> bool:
+        return self.status is ProgrammeStatus.OPEN and not self.deadline_passed(now)
+
+    def deadline_passed(self, now: datetime) -> bool:
+        return self.registration_deadline is not None and now > self.registration_deadline
+
+    def go_status(self, seats_taken: int) -> GoStatus:
+        if seats_taken >= self.max_participants:
+            return GoStatus.FULL
+        if seats_taken >= self.min_participants:
+            return GoStatus.GO
+        return GoStatus.TENTATIVE
+
+    def accepts_invitation(self, token: str | None) -> bool:
+        """Tell whether someone holding `token` may see and register for this programme."""
+        if self.is_public:
+            return True
+        if not token or not self.invitation_token:
+            return False
+        return hmac.compare_digest(token, self.invitation_token)
+
+
+class ProgrammeSession(Base):
+    """A meeting (bijeenkomst) of a programme: a workshop or a site visit."""
+
+    __tablename__ = "programme_sessions"
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "position", name="uq_programme_sessions_position"),
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True
+    )
+    #: 1-based order within the programme.
+    position: Mapped[int]
+    theme: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    ends_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    location_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    location_address: Mapped[str] = mapped_column(sa.String(300), default="")
+    kind: Mapped[SessionKind] = mapped_column(
+        enum_type(SessionKind, "session_kind"), default=SessionKind.WORKSHOP
+    )
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    programme: Mapped[Programme] = relationship(back_populates="sessions")
+
+    def __repr__(self) -> str:
+        return f"<ProgrammeSession {self.programme_id}#{self.position}>"

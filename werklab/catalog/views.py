@@ -1,0 +1,68 @@
+"""Public pages: the catalogue and a programme's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+
+from werklab.catalog import services
+from werklab.db import utcnow
+from werklab.i18n import KIND_SLUGS
+from werklab.registration.services import seats_taken_by_programme
+
+bp = Blueprint("catalog", __name__)
+
+
+@bp.get("/")
+def index():
+    """List the open public programmes, optionally of one kind."""
+    kind_slug = request.args.get("soort", "")
+    kind = KIND_SLUGS.get(kind_slug)
+    programmes = services.open_programmes(kind)
+    taken = seats_taken_by_programme([p.id for p in programmes], utcnow())
+    return render_template(
+        "catalog/index.html", programmes=programmes, taken=taken, kind_slug=kind_slug if kind else ""
+    )
+
+
+@bp.get("/programma/<slug>")
+def programme(slug: str):
+    """Show a programme: description, sessions, fee, seats and whether it goes ahead."""
+    token = request.args.get("uitnodiging")
+    programme = services.visible_programme(slug, token) or abort(404)
+    now = utcnow()
+    taken = seats_taken_by_programme([programme.id], now)[programme.id]
+    return render_template(
+        "catalog/programme.html",
+        programme=programme,
+        taken=taken,
+        open_for_registration=programme.registration_is_open(now),
+        invitation_token=token if not programme.is_public else None,
+    )
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy statement."""
+    return render_template("catalog/privacy.html")
+
+
+@bp.get("/taal/<code>")
+def language(code: str):
+    """Switch the interface language and go back to the page the person was on."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(_internal_path(request.args.get("next")))
+
+
+def _internal_path(target: str | None) -> str:
+    """Return `target` when it is a path on this site, else the catalogue."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(c) < 32 for c in target)
+    ):
+        return target
+    return url_for("catalog.index")

@@ -1,0 +1,93 @@
+"""Declarative base, time helpers and engine set-up (SQLite pragmas, write transactions)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase, scoped_session
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Execution option that marks a transaction as one that will write (BEGIN IMMEDIATE on SQLite).
+WRITE_OPTION = "werklab_write"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Return the current time as a naive UTC datetime (how every timestamp is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
+    """Store an enum by its value as a short string guarded by a CHECK constraint."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def configure_engine(engine: sa.engine.Engine, *, busy_timeout_ms: int, immediate: bool) -> None:
+    """Set up SQLite for concurrent use: WAL, a busy timeout and BEGIN IMMEDIATE for writes.
+
+    pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe) so
+    that we emit BEGIN ourselves: write transactions take SQLite's write lock at BEGIN, which
+    is what FOR UPDATE on the programme row does on PostgreSQL.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if immediate and conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def begin_write(session) -> None:
+    """Start the session's next transaction as a write transaction.
+
+    On SQLite this takes the database write lock up front, so that the count-then-insert of
+    the capacity check cannot interleave with another writer. Does nothing when a
+    transaction is already under way.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if not real.in_transaction():
+        real.connection(execution_options={WRITE_OPTION: True})
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """Tell whether a database error means "could not get the lock in time"."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in {"55P03", "40P01", "57014"}:  # lock_not_available, deadlock, query_canceled
+        return True
+    text = str(orig or exc).lower()
+    return "database is locked" in text or "database table is locked" in text

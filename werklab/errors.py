@@ -1,0 +1,97 @@
+"""Domain errors carry a message a person can read; error pages render them in Dutch."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+from werklab.db import is_lock_timeout
+
+
+class DomainError(Exception):
+    """A rule of the product was broken; `message` says which, for the user."""
+
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(DomainError):
+    status_code = 400
+
+
+class Busy(DomainError):
+    """The programme is locked by other requests for longer than we are willing to wait."""
+
+    status_code = 503
+
+
+def register_error_handlers(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        response = app.make_response(
+            (render_template("errors/error.html", title=title, message=message), status)
+        )
+        if status == 503:
+            response.headers["Retry-After"] = "2"
+        return response
+
+    @app.errorhandler(400)
+    def bad_request(_e):
+        return page(400, _("Invalid request"), _("Something in this request was not right."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return page(
+            400,
+            _("This form has expired"),
+            _("Please go back, reload the page and submit the form again. Nothing was saved."),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_e):
+        return page(403, _("No access"), _("You do not have access to this page."))
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return page(
+            404,
+            _("Page not found"),
+            _("This page does not exist (any more). Check the link or go to the catalogue."),
+        )
+
+    @app.errorhandler(405)
+    def method_not_allowed(_e):
+        return page(405, _("Not allowed"), _("This action is not possible on this page."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        return page(413, _("Too large"), _("What you sent is too large."))
+
+    @app.errorhandler(Busy)
+    def busy(e):
+        return busy_page()
+
+    def busy_page():
+        return page(
+            503,
+            _("It is busy right now"),
+            _("Many people are signing up at this moment. Please try again in a few seconds."),
+        )
+
+    @app.errorhandler(OperationalError)
+    def operational_error(e):
+        if is_lock_timeout(e):
+            return busy_page()
+        raise e
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        return page(
+            500,
+            _("Something went wrong"),
+            _("Something went wrong on our side. Nothing was saved; please try again later."),
+        )

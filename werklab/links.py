@@ -1,0 +1,34 @@
+"""Absolute links for mails, built from BASE_URL and never from the request's Host header.
+
+A mail triggered by one person (a cancellation) can carry another person's secret link (a
+waiting-list offer); taking the host from the request would let a forged Host header leak it.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Build an absolute URL for `endpoint` under the configured BASE_URL."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def sign(value: str, *, salt: str) -> str:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).dumps(value)
+
+
+def unsign(token: str, *, salt: str) -> str | None:
+    """Return the signed value, or None for a tampered or malformed token."""
+    try:
+        value = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).loads(token)
+    except (BadSignature, UnicodeError, ValueError):
+        return None
+    return value if isinstance(value, str) else None

@@ -1,0 +1,241 @@
+"""Mail outbox: queue_mail() writes a row in the caller's transaction; delivery runs after
+commit (inline) or from `flask werklab tick`, with retries and backoff when SMTP fails.
+"""
+
+from __future__ import annotations
+
+import base64
+import enum
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from sqlalchemy import event, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from werklab.db import Base, begin_write, enum_type, utcnow
+from werklab.extensions import db
+
+log = logging.getLogger("werklab.mail")
+
+#: A mail stuck in "sending" this long (the sender died) is queued again.
+STALE_CLAIM = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class MailStatus(enum.Enum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # refused for good by the receiving server
+
+
+class OutboxMail(Base):
+    __tablename__ = "mail_outbox"
+    __table_args__ = (sa.Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    to_addr: Mapped[str] = mapped_column(sa.String(254))
+    to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    #: [{"filename", "content_type", "data" (base64)}]
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+    #: What the mail is about, e.g. "registration.confirmed", for tests and support.
+    kind: Mapped[str] = mapped_column(sa.String(100), default="")
+    status: Mapped[MailStatus] = mapped_column(
+        enum_type(MailStatus, "mail_status"), default=MailStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+def queue_mail(
+    to: str,
+    subject: Any,
+    template: str,
+    *,
+    to_name: str = "",
+    locale: str = "nl",
+    kind: str = "",
+    attachments: list[tuple[str, str, bytes]] | None = None,
+    now: datetime | None = None,
+    **context: Any,
+) -> OutboxMail:
+    """Render `template` (mail/<template>.txt and .html) and queue it in this transaction.
+
+    `subject` may be a lazy string: it is rendered in the recipient's `locale`.
+    """
+    with force_locale(locale):
+        body_text = render_template(f"mail/{template}.txt", **context)
+        body_html = render_template(f"mail/{template}.html", **context)
+        subject_text = str(subject)
+    mail = OutboxMail(
+        to_addr=to,
+        to_name=to_name,
+        subject=subject_text[:300],
+        body_text=body_text,
+        body_html=body_html,
+        kind=kind,
+        attachments=[
+            {
+                "filename": name,
+                "content_type": ctype,
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+            for name, ctype, data in (attachments or [])
+        ],
+        created_at=now or utcnow(),
+        next_attempt_at=now or utcnow(),
+    )
+    db.session.add(mail)
+    db.session.flush()
+    db.session.info.setdefault("werklab_mail_pending", []).append(mail.id)
+    return mail
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_committed_mail(session: Session) -> None:
+    pending = session.info.pop("werklab_mail_pending", None)
+    if pending:
+        session.info.setdefault("werklab_mail_committed", []).extend(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_mail(session: Session) -> None:
+    session.info.pop("werklab_mail_pending", None)
+
+
+def deliver_committed() -> int:
+    """Send the mails queued by this request's committed transaction (inline delivery)."""
+    ids = db.session.info.pop("werklab_mail_committed", None)
+    if not ids or current_app.config["MAIL_DELIVERY"] != "inline":
+        return 0
+    return deliver_due(ids=ids)
+
+
+def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = formataddr((mail.to_name, mail.to_addr)) if mail.to_name else mail.to_addr
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = make_msgid(domain="werklab")
+    msg.set_content(mail.body_text)
+    msg.add_alternative(mail.body_html, subtype="html")
+    for attachment in mail.attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        data = base64.b64decode(attachment["data"])
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment["filename"])
+    return msg
+
+
+def _send(msg: EmailMessage) -> None:
+    cfg = current_app.config
+    backend = cfg["MAIL_BACKEND"]
+    if backend == "log":
+        log.info("mail (not sent, MAIL_BACKEND=log):\n%s", msg.as_string())
+        return
+    smtp_cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+        smtp.send_message(msg)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait 1, 2, 4, ... minutes between attempts, at most six hours."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _claim(mail_id: int, now: datetime) -> OutboxMail | None:
+    """Mark one due mail as being sent; other workers skip it (SKIP LOCKED on PostgreSQL)."""
+    begin_write(db.session)
+    mail = db.session.execute(
+        select(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.status == MailStatus.QUEUED,
+            OutboxMail.next_attempt_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+    ).scalar_one_or_none()
+    if mail is None:
+        db.session.rollback()
+        return None
+    mail.status = MailStatus.SENDING
+    mail.claimed_at = now
+    mail.attempts += 1
+    db.session.commit()
+    return mail
+
+
+def deliver_due(*, ids: list[int] | None = None, now: datetime | None = None, limit: int = 200) -> int:
+    """Send due mails one by one, outside any transaction; return how many went out."""
+    if current_app.config["MAIL_BACKEND"] == "null":
+        return 0
+    now = now or utcnow()
+    query = (
+        select(OutboxMail.id)
+        .where(OutboxMail.status == MailStatus.QUEUED, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        query = query.where(OutboxMail.id.in_(ids))
+    candidates = list(db.session.execute(query).scalars())
+    db.session.rollback()
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    sent = 0
+    for mail_id in candidates:
+        mail = _claim(mail_id, now)
+        if mail is None:
+            continue
+        error: str | None = None
+        permanent = False
+        try:
+            _send(build_message(mail, sender))
+        except smtplib.SMTPRecipientsRefused as exc:
+            error, permanent = f"refused: {exc.recipients}", True
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        begin_write(db.session)
+        mail = db.session.get(OutboxMail, mail_id, populate_existing=True)
+        if error is None:
+            mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), None
+            sent += 1
+        else:
+            log.warning("mail %s not delivered (attempt %s): %s", mail_id, mail.attempts, error)
+            mail.status = MailStatus.FAILED if permanent else MailStatus.QUEUED
+            mail.next_attempt_at = now + backoff(mail.attempts)
+            mail.last_error = error[:500]
+        db.session.commit()
+    return sent
+
+
+def requeue_stale(now: datetime | None = None) -> int:
+    """Queue again mails whose sender died while sending them."""
+    now = now or utcnow()
+    begin_write(db.session)
+    result = db.session.execute(
+        sa.update(OutboxMail)
+        .where(
+            OutboxMail.status == MailStatus.SENDING,
+            OutboxMail.claimed_at < now - STALE_CLAIM,
+        )
+        .values(status=MailStatus.QUEUED, next_attempt_at=now)
+    )
+    db.session.commit()
+    return result.rowcount or 0

@@ -1,0 +1,8 @@
+"""Import every model so that the metadata (and Alembic) sees all tables."""
+
+from werklab.audit import AuditEntry
+from werklab.catalog.models import Programme, ProgrammeSession
+from werklab.mail import OutboxMail
+from werklab.registration.models import Registration
+
+__all__ = ["AuditEntry", "OutboxMail", "Programme", "ProgrammeSession", "Registration"]

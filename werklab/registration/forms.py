@@ -1,0 +1,137 @@
+"""Registration form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from werklab.catalog.models import Programme
+from werklab.i18n import SECTOR_LABELS
+from werklab.registration.models import Sector
+from werklab.registration.services import RegistrationData
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _required(message):
+    return DataRequired(message=message)
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        filters=[strip],
+        validators=[
+            _required(_l("Please fill in your first name.")),
+            Length(max=100, message=_l("Your first name can be at most 100 characters.")),
+        ],
+    )
+    last_name = StringField(
+        _l("Last name"),
+        filters=[strip],
+        validators=[
+            _required(_l("Please fill in your last name.")),
+            Length(max=100, message=_l("Your last name can be at most 100 characters.")),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            _required(_l("Please fill in your e-mail address.")),
+            Length(max=254, message=_l("This e-mail address is too long.")),
+            Email(message=_l("This is not a valid e-mail address, e.g. name@organisation.nl.")),
+        ],
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        filters=[strip],
+        validators=[
+            _required(_l("Please fill in your organisation.")),
+            Length(max=200, message=_l("The organisation can be at most 200 characters.")),
+        ],
+    )
+    sector = SelectField(
+        _l("Sector"),
+        choices=[("", _l("Choose a sector"))]
+        + [(sector.value, label) for sector, label in SECTOR_LABELS.items()],
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Please choose your sector."))],
+    )
+    job_title = StringField(
+        _l("Job title"),
+        filters=[strip],
+        validators=[
+            _required(_l("Please fill in your job title.")),
+            Length(max=200, message=_l("The job title can be at most 200 characters.")),
+        ],
+    )
+    learning_question = TextAreaField(
+        _l("Your learning question"),
+        filters=[strip],
+        description=_l(
+            "What would you like to learn or work on? We shape the programme with the "
+            "participants' questions."
+        ),
+        validators=[
+            Length(max=2000, message=_l("The learning question can be at most 2000 characters."))
+        ],
+    )
+    dietary_wishes = StringField(
+        _l("Dietary wishes (optional)"),
+        filters=[strip],
+        description=_l("We delete dietary wishes once the programme has ended."),
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("Dietary wishes can be at most 500 characters.")),
+        ],
+    )
+    privacy_consent = BooleanField(
+        _l("I have read the privacy statement and agree that my details are used for this programme."),
+        validators=[_required(_l("Please agree to the privacy statement to register."))],
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        if not programme.kind.asks_learning_question:
+            del self.learning_question
+
+    def validate_sector(self, field):
+        if field.data not in {s.value for s in Sector}:
+            raise ValidationError(_l("Please choose your sector."))
+
+    def validate_learning_question(self, field):
+        if not field.data:
+            raise ValidationError(
+                _l("Please describe your learning question: the programme is built on them.")
+            )
+
+    def to_data(self, locale: str) -> RegistrationData:
+        return RegistrationData(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            email=self.email.data,
+            organisation=self.organisation.data,
+            sector=Sector(self.sector.data),
+            job_title=self.job_title.data,
+            learning_question=self.learning_question.data if "learning_question" in self else None,
+            dietary_wishes=self.dietary_wishes.data or None,
+            privacy_consent=bool(self.privacy_consent.data),
+            locale=locale,
+        )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button with a CSRF token."""

@@ -1,0 +1,446 @@
+"""Registration, the hard cap and the waiting list.
+
+Every decision about seats is taken with the programme row locked (lock_programme), so the
+maximum holds however many people register at the same moment.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.exc import OperationalError
+
+from werklab import audit
+from werklab.catalog.ics import programme_calendar
+from werklab.catalog.models import Programme
+from werklab.db import is_lock_timeout, utcnow
+from werklab.errors import Busy, DomainError
+from werklab.extensions import db
+from werklab.links import external_url, sign, unsign
+from werklab.mail import queue_mail
+from werklab.registration.models import (
+    ACTIVE_STATUSES,
+    Registration,
+    RegistrationStatus,
+    Sector,
+)
+
+MANAGE_SALT = "registration-manage"
+S = RegistrationStatus
+
+
+class RegistrationClosed(DomainError):
+    status_code = 409
+
+
+class AlreadyRegistered(DomainError):
+    status_code = 409
+
+
+class OfferNotOpen(DomainError):
+    status_code = 409
+
+
+class NotActive(DomainError):
+    status_code = 409
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str
+    sector: Sector
+    job_title: str
+    learning_question: str | None = None
+    dietary_wishes: str | None = None
+    privacy_consent: bool = False
+    locale: str = "nl"
+
+
+# --- seats ---------------------------------------------------------------------------------
+
+
+def _takes_seat(now: datetime):
+    R = Registration
+    return or_(
+        R.status == S.CONFIRMED,
+        and_(R.status == S.HELD, R.hold_expires_at > now),
+        and_(R.status == S.OFFERED, R.offer_expires_at > now),
+    )
+
+
+def seats_taken(programme_id: int, now: datetime) -> int:
+    """Count confirmed seats, unexpired payment holds and open offers."""
+    return db.session.execute(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.programme_id == programme_id, _takes_seat(now))
+    ).scalar_one()
+
+
+def seats_taken_by_programme(programme_ids: list[int], now: datetime) -> dict[int, int]:
+    """Seats taken for many programmes in one query (for lists)."""
+    if not programme_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.programme_id, func.count())
+        .where(Registration.programme_id.in_(programme_ids), _takes_seat(now))
+        .group_by(Registration.programme_id)
+    )
+    counts = dict.fromkeys(programme_ids, 0)
+    counts.update({pid: n for pid, n in rows})
+    return counts
+
+
+def lock_programme(programme_id: int, *, skip_locked: bool = False) -> Programme | None:
+    """Load the programme with its row locked until the end of the transaction.
+
+    PostgreSQL: SELECT ... FOR UPDATE with a short lock_timeout; a timeout raises Busy.
+    SQLite: the write lock was taken at BEGIN IMMEDIATE (see db.begin_write).
+    With skip_locked, a programme that someone else holds is skipped (returns None).
+    """
+    stmt = select(Programme).where(Programme.id == programme_id)
+    if current_app.config["CAPACITY_LOCK"]:
+        if db.session.get_bind().dialect.name == "postgresql":
+            ms = int(current_app.config["LOCK_TIMEOUT_SECONDS"] * 1000)
+            db.session.execute(text(f"SET LOCAL lock_timeout = {ms}"))
+        stmt = stmt.with_for_update(skip_locked=skip_locked)
+    try:
+        return db.session.execute(
+            stmt.execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+    except OperationalError as exc:
+        if is_lock_timeout(exc):
+            raise Busy(str(_l("It is busy right now, please try again."))) from exc
+        raise
+
+
+def _race_delay() -> None:
+    # Test-only: widens the window between counting and writing, so that the control run
+    # of the concurrency test (lock switched off) reliably shows an oversell.
+    delay = current_app.config.get("CAPACITY_RACE_DELAY") or 0
+    if delay and current_app.testing:
+        time.sleep(delay)
+
+
+# --- links ---------------------------------------------------------------------------------
+
+
+def manage_token(registration: Registration) -> str:
+    return sign(registration.manage_key, salt=MANAGE_SALT)
+
+
+def manage_url(registration: Registration) -> str:
+    return external_url("registration.manage", token=manage_token(registration))
+
+
+def find_by_token(token: str) -> Registration | None:
+    """Return the registration behind a manage link, or None if it is tampered or unknown."""
+    key = unsign(token, salt=MANAGE_SALT)
+    if key is None:
+        return None
+    return db.session.execute(
+        select(Registration).where(Registration.manage_key == key)
+    ).scalar_one_or_none()
+
+
+# --- waiting list --------------------------------------------------------------------------
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """Return the 1-based place on the waiting list, or None when not waiting."""
+    if registration.status is not S.WAITLISTED:
+        return None
+    ahead = db.session.execute(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.programme_id == registration.programme_id,
+            Registration.status == S.WAITLISTED,
+            Registration.waitlist_seq < registration.waitlist_seq,
+        )
+    ).scalar_one()
+    return ahead + 1
+
+
+def _next_waitlist_seq(programme_id: int) -> int:
+    current = db.session.execute(
+        select(func.max(Registration.waitlist_seq)).where(
+            Registration.programme_id == programme_id
+        )
+    ).scalar_one()
+    return (current or 0) + 1
+
+
+def advance_waiting_list(programme: Programme, now: datetime) -> list[Registration]:
+    """Expire overdue offers and holds, then offer free seats to the first people waiting.
+
+    MUST be called with the programme row locked. Returns the new offers.
+    """
+    overdue = db.session.execute(
+        select(Registration).where(
+            Registration.programme_id == programme.id,
+            or_(
+                and_(Registration.status == S.OFFERED, Registration.offer_expires_at <= now),
+                and_(Registration.status == S.HELD, Registration.hold_expires_at <= now),
+            ),
+        )
+    ).scalars()
+    for registration in overdue:
+        if registration.status is S.OFFERED:
+            registration.status = S.OFFER_EXPIRED
+            audit.record("registration.offer_expired", registration, actor="system", now=now)
+            _mail(registration, "offer_expired", _l("Your offer for %(title)s has expired",
+                                                    title=programme.title), now)
+        else:
+            registration.status = S.HOLD_EXPIRED
+            audit.record("registration.hold_expired", registration, actor="system", now=now)
+    db.session.flush()
+
+    free = programme.max_participants - seats_taken(programme.id, now)
+    if free <= 0:
+        return []
+    waiting = db.session.execute(
+        select(Registration)
+        .where(Registration.programme_id == programme.id, Registration.status == S.WAITLISTED)
+        .order_by(Registration.waitlist_seq)
+        .limit(free)
+    ).scalars()
+    hours = current_app.config["WAITLIST_OFFER_HOURS"]
+    offers = []
+    for registration in waiting:
+        registration.status = S.OFFERED
+        registration.offer_expires_at = now + timedelta(hours=hours)
+        audit.record("registration.offered", registration, actor="system", now=now)
+        _mail(
+            registration,
+            "offer",
+            _l("A place has become free in %(title)s", title=programme.title),
+            now,
+            accept_url=external_url(
+                "registration.offer", token=manage_token(registration), keuze="accept"
+            ),
+            decline_url=external_url(
+                "registration.offer", token=manage_token(registration), keuze="decline"
+            ),
+        )
+        offers.append(registration)
+    db.session.flush()
+    return offers
+
+
+# --- registration --------------------------------------------------------------------------
+
+
+def register(
+    programme_id: int,
+    data: RegistrationData,
+    *,
+    invitation_token: str | None = None,
+    actor: str = "public",
+    now: datetime | None = None,
+) -> Registration:
+    """Register a person: a seat if one is free and nobody is waiting, else the waiting list."""
+    now = now or utcnow()
+    programme = lock_programme(programme_id)
+    if programme is None or not programme.accepts_invitation(invitation_token):
+        raise RegistrationClosed(str(_l("This programme does not exist or is not open to you.")))
+    if not programme.registration_is_open(now):
+        if programme.deadline_passed(now):
+            raise RegistrationClosed(str(_l("The registration deadline has passed.")))
+        raise RegistrationClosed(str(_l("Registration for this programme is not open.")))
+    if not data.privacy_consent:
+        raise DomainError(str(_l("Please agree to the privacy statement.")))
+    email_normalized = data.email.strip().lower()
+    exists = db.session.execute(
+        select(Registration.id).where(
+            Registration.programme_id == programme.id,
+            Registration.email_normalized == email_normalized,
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+    ).first()
+    if exists:
+        raise AlreadyRegistered(
+            str(
+                _l(
+                    "This e-mail address is already registered for this programme. The "
+                    "confirmation mail has a link to view or cancel that registration."
+                )
+            )
+        )
+
+    advance_waiting_list(programme, now)
+    taken = seats_taken(programme.id, now)
+    _race_delay()
+    registration = Registration(
+        programme_id=programme.id,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        email=data.email.strip(),
+        email_normalized=email_normalized,
+        organisation=data.organisation.strip(),
+        sector=data.sector,
+        job_title=data.job_title.strip(),
+        learning_question=(data.learning_question or "").strip() or None
+        if programme.kind.asks_learning_question
+        else None,
+        dietary_wishes=(data.dietary_wishes or "").strip() or None,
+        privacy_consent_at=now,
+        locale=data.locale,
+        manage_key=secrets.token_urlsafe(32),
+        created_at=now,
+    )
+    if taken < programme.max_participants:
+        registration.status = S.CONFIRMED
+        registration.confirmed_at = now
+    else:
+        registration.status = S.WAITLISTED
+        registration.waitlist_seq = _next_waitlist_seq(programme.id)
+    db.session.add(registration)
+    db.session.flush()
+    audit.record(
+        "registration.created", registration, actor=actor, now=now, status=registration.status.value
+    )
+    if registration.is_seated:
+        _mail_confirmation(registration, now)
+    else:
+        _mail(
+            registration,
+            "waitlisted",
+            _l("You are on the waiting list for %(title)s", title=programme.title),
+            now,
+            position=waitlist_position(registration),
+        )
+    return registration
+
+
+def cancel_registration(
+    registration: Registration, *, actor: str, now: datetime | None = None
+) -> Registration:
+    """Cancel a registration and offer a freed seat to the next person waiting."""
+    now = now or utcnow()
+    programme = lock_programme(registration.programme_id)
+    db.session.refresh(registration)
+    if not registration.is_active:
+        raise NotActive(str(_l("This registration has already been cancelled or has ended.")))
+    previous = registration.status
+    registration.status = S.CANCELLED
+    registration.cancelled_at = now
+    audit.record(
+        "registration.cancelled", registration, actor=actor, now=now, previous=previous.value
+    )
+    _mail(
+        registration,
+        "cancelled",
+        _l("Your registration for %(title)s has been cancelled", title=programme.title),
+        now,
+    )
+    db.session.flush()
+    advance_waiting_list(programme, now)
+    return registration
+
+
+def accept_offer(registration: Registration, *, now: datetime | None = None) -> Registration:
+    """Take the offered seat."""
+    now = now or utcnow()
+    lock_programme(registration.programme_id)
+    db.session.refresh(registration)
+    if not registration.has_open_offer(now):
+        raise OfferNotOpen(str(_l("This offer has expired or has already been answered.")))
+    registration.status = S.CONFIRMED
+    registration.confirmed_at = now
+    registration.offer_expires_at = None
+    audit.record("registration.offer_accepted", registration, actor=_actor(registration), now=now)
+    _mail_confirmation(registration, now)
+    db.session.flush()
+    return registration
+
+
+def decline_offer(registration: Registration, *, now: datetime | None = None) -> Registration:
+    """Turn down the offered seat; it goes to the next person waiting."""
+    now = now or utcnow()
+    programme = lock_programme(registration.programme_id)
+    db.session.refresh(registration)
+    if not registration.has_open_offer(now):
+        raise OfferNotOpen(str(_l("This offer has expired or has already been answered.")))
+    registration.status = S.DECLINED
+    registration.offer_expires_at = None
+    audit.record("registration.offer_declined", registration, actor=_actor(registration), now=now)
+    db.session.flush()
+    advance_waiting_list(programme, now)
+    return registration
+
+
+def programmes_needing_advance(now: datetime) -> list[int]:
+    """Programmes with an overdue offer or hold (work for `tick`)."""
+    return list(
+        db.session.execute(
+            select(Registration.programme_id)
+            .where(
+                or_(
+                    and_(Registration.status == S.OFFERED, Registration.offer_expires_at <= now),
+                    and_(Registration.status == S.HELD, Registration.hold_expires_at <= now),
+                )
+            )
+            .distinct()
+        ).scalars()
+    )
+
+
+# --- mails ---------------------------------------------------------------------------------
+
+
+def _actor(registration: Registration) -> str:
+    return f"participant:{registration.id}"
+
+
+def _mail(registration: Registration, template: str, subject, now: datetime, **context):
+    queue_mail(
+        registration.email,
+        subject,
+        f"registration/{template}",
+        to_name=registration.full_name,
+        locale=registration.locale,
+        kind=f"registration.{template}",
+        now=now,
+        registration=registration,
+        programme=registration.programme,
+        manage_url=manage_url(registration),
+        programme_url=external_url(
+            "catalog.programme",
+            slug=registration.programme.slug,
+            uitnodiging=registration.programme.invitation_token,
+        ),
+        **context,
+    )
+
+
+def _mail_confirmation(registration: Registration, now: datetime) -> None:
+    programme = registration.programme
+    queue_mail(
+        registration.email,
+        _l("Your place in %(title)s is confirmed", title=programme.title),
+        "registration/confirmed",
+        to_name=registration.full_name,
+        locale=registration.locale,
+        kind="registration.confirmed",
+        now=now,
+        attachments=[
+            (
+                f"{programme.slug}.ics",
+                "text/calendar",
+                programme_calendar(programme, programme.sessions),
+            )
+        ],
+        registration=registration,
+        programme=programme,
+        manage_url=manage_url(registration),
+    )
