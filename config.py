@@ -48,9 +48,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
-    MAIL_DEFAULT_SENDER = os.environ.get(
-        "MAIL_DEFAULT_SENDER", "werklab <noreply@werklab.example>"
-    )
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "werklab <noreply@werklab.example>")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -65,7 +63,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key-that-is-long-enough"
+    SECRET_KEY = "testing-secret-key-that-is-long-enough"  # noqa: S105
     MAIL_BACKEND = "null"
     CAPACITY_LOCK = _env_bool("WERKLAB_CAPACITY_LOCK", True)
     CAPACITY_RACE_DELAY = float(os.environ.get("WERKLAB_CAPACITY_RACE_DELAY", "0"))

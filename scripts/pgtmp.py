@@ -25,7 +25,18 @@ class PgServer:
         return f"{self.url_base}/{dbname}"
 
     def createdb(self, dbname: str) -> str:
-        _run([f"{self.bindir}/createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", dbname])
+        _run(
+            [
+                f"{self.bindir}/createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                self.port,
+                "-U",
+                "postgres",
+                dbname,
+            ]
+        )
         return self.url(dbname)
 
     @property
@@ -33,8 +44,18 @@ class PgServer:
         return self.url_base.rsplit(":", 1)[1]
 
     def stop(self) -> None:
-        _run([f"{self.bindir}/pg_ctl", "-D", f"{self.datadir}/data", "-m", "immediate", "-w", "stop"],
-             check=False)
+        _run(
+            [
+                f"{self.bindir}/pg_ctl",
+                "-D",
+                f"{self.datadir}/data",
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+            check=False,
+        )
         shutil.rmtree(self.datadir, ignore_errors=True)
 
 
@@ -51,7 +72,9 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 
 
 def _run(cmd: list[str], check: bool = True) -> None:
-    subprocess.run(_as_postgres(cmd), check=check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        _as_postgres(cmd), check=check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 def find_bindir() -> str | None:
@@ -67,11 +90,37 @@ def start() -> PgServer:
     if os.geteuid() == 0:
         shutil.chown(datadir, "postgres", "postgres")
     port = _free_port()
-    _run([f"{bindir}/initdb", "-D", f"{datadir}/data", "-U", "postgres", "--auth=trust",
-          "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-    opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {datadir} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    _run([f"{bindir}/pg_ctl", "-D", f"{datadir}/data", "-l", f"{datadir}/log", "-w", "-o", opts, "start"])
+    _run(
+        [
+            f"{bindir}/initdb",
+            "-D",
+            f"{datadir}/data",
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        ]
+    )
+    opts = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {datadir} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    _run(
+        [
+            f"{bindir}/pg_ctl",
+            "-D",
+            f"{datadir}/data",
+            "-l",
+            f"{datadir}/log",
+            "-w",
+            "-o",
+            opts,
+            "start",
+        ]
+    )
     return PgServer(f"postgresql+psycopg://postgres@127.0.0.1:{port}", datadir, bindir)
 
 

@@ -18,8 +18,11 @@ KIND_LABELS = {
     ProgrammeKind.LEARNING_COMMUNITY: _l("Learning community"),
 }
 #: Values used in the catalogue filter (?soort=...).
-KIND_SLUGS = {"werklab": ProgrammeKind.WERKLAB, "cop": ProgrammeKind.COP,
-              "lerende-gemeenschap": ProgrammeKind.LEARNING_COMMUNITY}
+KIND_SLUGS = {
+    "werklab": ProgrammeKind.WERKLAB,
+    "cop": ProgrammeKind.COP,
+    "lerende-gemeenschap": ProgrammeKind.LEARNING_COMMUNITY,
+}
 PROGRAMME_STATUS_LABELS = {
     ProgrammeStatus.DRAFT: _l("Draft"),
     ProgrammeStatus.OPEN: _l("Open for registration"),

@@ -136,7 +136,9 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     for attachment in mail.attachments or []:
         maintype, _, subtype = attachment["content_type"].partition("/")
         data = base64.b64decode(attachment["data"])
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment["filename"])
+        msg.add_attachment(
+            data, maintype=maintype, subtype=subtype, filename=attachment["filename"]
+        )
     return msg
 
 
@@ -182,7 +184,9 @@ def _claim(mail_id: int, now: datetime) -> OutboxMail | None:
     return mail
 
 
-def deliver_due(*, ids: list[int] | None = None, now: datetime | None = None, limit: int = 200) -> int:
+def deliver_due(
+    *, ids: list[int] | None = None, now: datetime | None = None, limit: int = 200
+) -> int:
     """Send due mails one by one, outside any transaction; return how many went out."""
     if current_app.config["MAIL_BACKEND"] == "null":
         return 0

@@ -17,11 +17,50 @@ from werklab.registration import services as registration
 from werklab.registration.models import Sector
 from werklab.registration.services import RegistrationData
 
-FIRST = ["Anouk", "Bram", "Sanne", "Daan", "Fatima", "Jeroen", "Lotte", "Mohamed", "Ingrid",
-         "Kees", "Noor", "Pieter", "Yasmina", "Ruud", "Eva", "Tim", "Marieke", "Sem", "Hatice",
-         "Wouter", "Femke", "Joost", "Lieke", "Ahmed"]
-LAST = ["de Vries", "Jansen", "Bakker", "Visser", "El Amrani", "Smit", "Meijer", "de Boer",
-        "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "Yilmaz", "Dekker"]
+FIRST = [
+    "Anouk",
+    "Bram",
+    "Sanne",
+    "Daan",
+    "Fatima",
+    "Jeroen",
+    "Lotte",
+    "Mohamed",
+    "Ingrid",
+    "Kees",
+    "Noor",
+    "Pieter",
+    "Yasmina",
+    "Ruud",
+    "Eva",
+    "Tim",
+    "Marieke",
+    "Sem",
+    "Hatice",
+    "Wouter",
+    "Femke",
+    "Joost",
+    "Lieke",
+    "Ahmed",
+]
+LAST = [
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "El Amrani",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Yilmaz",
+    "Dekker",
+]
 ORGS = [
     ("Gemeente Deventer", Sector.GOVERNMENT, "Beleidsadviseur participatie"),
     ("Provincie Overijssel", Sector.GOVERNMENT, "Programmamanager leefbaarheid"),
@@ -91,19 +130,32 @@ def seed_demo(now: datetime | None = None) -> str:
             decision_date=(now + timedelta(weeks=6)).date(),
             visibility=Visibility.INVITATION,
             sessions=[
-                SessionData("Op de koffie bij bewonersinitiatieven", _at(start, 9, 30),
-                            _at(start, 13), "Buurtcentrum Holtenbroek",
-                            "Zwartewaterallee 20, 8031 DX Zwolle", SessionKind.SITE_VISIT),
-                SessionData("De samenwerking van de gemeente met bewonersinitiatieven",
-                            _at(start + timedelta(weeks=3), 13, 30),
-                            _at(start + timedelta(weeks=3), 17), "Stadhuis Zwolle",
-                            "Grote Kerkplein 15, 8011 PK Zwolle"),
-                SessionData("Je eigen rol", _at(start + timedelta(weeks=6), 13, 30),
-                            _at(start + timedelta(weeks=6), 17), "Stadhuis Zwolle",
-                            "Grote Kerkplein 15, 8011 PK Zwolle"),
+                SessionData(
+                    "Op de koffie bij bewonersinitiatieven",
+                    _at(start, 9, 30),
+                    _at(start, 13),
+                    "Buurtcentrum Holtenbroek",
+                    "Zwartewaterallee 20, 8031 DX Zwolle",
+                    SessionKind.SITE_VISIT,
+                ),
+                SessionData(
+                    "De samenwerking van de gemeente met bewonersinitiatieven",
+                    _at(start + timedelta(weeks=3), 13, 30),
+                    _at(start + timedelta(weeks=3), 17),
+                    "Stadhuis Zwolle",
+                    "Grote Kerkplein 15, 8011 PK Zwolle",
+                ),
+                SessionData(
+                    "Je eigen rol",
+                    _at(start + timedelta(weeks=6), 13, 30),
+                    _at(start + timedelta(weeks=6), 17),
+                    "Stadhuis Zwolle",
+                    "Grote Kerkplein 15, 8011 PK Zwolle",
+                ),
             ],
         ),
-        actor=actor, now=now,
+        actor=actor,
+        now=now,
     )
 
     cop = catalog.create_programme(
@@ -123,21 +175,41 @@ def seed_demo(now: datetime | None = None) -> str:
             registration_deadline=now + timedelta(weeks=5),
             decision_date=(now + timedelta(weeks=5)).date(),
             sessions=[
-                SessionData(theme, _at(start + timedelta(weeks=6 * i), 10),
-                            _at(start + timedelta(weeks=6 * i), 15, 30), place, address)
-                for i, (theme, place, address) in enumerate([
-                    ("Kennismaking en leervragen", "Bibliotheek Zwolle",
-                     "Diezerstraat 80, 8011 RJ Zwolle"),
-                    ("Is mijn organisatie klaar voor initiatieven?", "Wijkboerderij De Ulebelt",
-                     "Zwolseweg 563, 7422 LR Deventer"),
-                    ("Van idee naar plan van aanpak", "Energiecoöperatie Zon op Zwolle",
-                     "Schuurmanstraat 3, 8011 LT Zwolle"),
-                    ("Inventarisatie: wat loopt er al?", "Buurthuis De Kern",
-                     "Kernstraat 12, 8261 AB Kampen"),
-                ])
+                SessionData(
+                    theme,
+                    _at(start + timedelta(weeks=6 * i), 10),
+                    _at(start + timedelta(weeks=6 * i), 15, 30),
+                    place,
+                    address,
+                )
+                for i, (theme, place, address) in enumerate(
+                    [
+                        (
+                            "Kennismaking en leervragen",
+                            "Bibliotheek Zwolle",
+                            "Diezerstraat 80, 8011 RJ Zwolle",
+                        ),
+                        (
+                            "Is mijn organisatie klaar voor initiatieven?",
+                            "Wijkboerderij De Ulebelt",
+                            "Zwolseweg 563, 7422 LR Deventer",
+                        ),
+                        (
+                            "Van idee naar plan van aanpak",
+                            "Energiecoöperatie Zon op Zwolle",
+                            "Schuurmanstraat 3, 8011 LT Zwolle",
+                        ),
+                        (
+                            "Inventarisatie: wat loopt er al?",
+                            "Buurthuis De Kern",
+                            "Kernstraat 12, 8261 AB Kampen",
+                        ),
+                    ]
+                )
             ],
         ),
-        actor=actor, now=now,
+        actor=actor,
+        now=now,
     )
 
     lg = catalog.create_programme(
@@ -156,23 +228,44 @@ def seed_demo(now: datetime | None = None) -> str:
             registration_deadline=now + timedelta(weeks=4),
             decision_date=(now + timedelta(weeks=4)).date(),
             sessions=[
-                SessionData(theme, _at(start + timedelta(weeks=weeks), 13),
-                            _at(start + timedelta(weeks=weeks), 17), place, address)
+                SessionData(
+                    theme,
+                    _at(start + timedelta(weeks=weeks), 13),
+                    _at(start + timedelta(weeks=weeks), 17),
+                    place,
+                    address,
+                )
                 for weeks, theme, place, address in [
-                    (0, "Start: wie zijn we en wat willen we leren?", "Gemeente Utrecht",
-                     "Stadsplateau 1, 3521 AZ Utrecht"),
-                    (7, "In elkaars keuken kijken", "Woningcorporatie Mitros",
-                     "Zuilenstraat 2, 3512 NB Utrecht"),
-                    (13, "Tussenevaluatie en werkgroepen", "Buurtcentrum Oase",
-                     "Oase 1, 3523 AA Utrecht"),
-                    (21, "Initiatieven die blijven", "Stichting Wijkwerk",
-                     "Amsterdamsestraatweg 200, 3551 CN Utrecht"),
-                    (28, "Bewust afsluiten", "Gemeente Utrecht",
-                     "Stadsplateau 1, 3521 AZ Utrecht"),
+                    (
+                        0,
+                        "Start: wie zijn we en wat willen we leren?",
+                        "Gemeente Utrecht",
+                        "Stadsplateau 1, 3521 AZ Utrecht",
+                    ),
+                    (
+                        7,
+                        "In elkaars keuken kijken",
+                        "Woningcorporatie Mitros",
+                        "Zuilenstraat 2, 3512 NB Utrecht",
+                    ),
+                    (
+                        13,
+                        "Tussenevaluatie en werkgroepen",
+                        "Buurtcentrum Oase",
+                        "Oase 1, 3523 AA Utrecht",
+                    ),
+                    (
+                        21,
+                        "Initiatieven die blijven",
+                        "Stichting Wijkwerk",
+                        "Amsterdamsestraatweg 200, 3551 CN Utrecht",
+                    ),
+                    (28, "Bewust afsluiten", "Gemeente Utrecht", "Stadsplateau 1, 3521 AZ Utrecht"),
                 ]
             ],
         ),
-        actor=actor, now=now,
+        actor=actor,
+        now=now,
     )
 
     cop_south = catalog.create_programme(
@@ -188,12 +281,17 @@ def seed_demo(now: datetime | None = None) -> str:
             registration_deadline=now + timedelta(weeks=7),
             decision_date=(now + timedelta(weeks=7)).date(),
             sessions=[
-                SessionData("Kennismaking", _at(start + timedelta(weeks=2), 10),
-                            _at(start + timedelta(weeks=2), 15), "Het Klokgebouw",
-                            "Klokgebouw 50, 5617 AB Eindhoven"),
+                SessionData(
+                    "Kennismaking",
+                    _at(start + timedelta(weeks=2), 10),
+                    _at(start + timedelta(weeks=2), 15),
+                    "Het Klokgebouw",
+                    "Klokgebouw 50, 5617 AB Eindhoven",
+                ),
             ],
         ),
-        actor=actor, now=now,
+        actor=actor,
+        now=now,
     )
 
     for programme in (werklab, cop, lg, cop_south):
@@ -206,8 +304,11 @@ def seed_demo(now: datetime | None = None) -> str:
         domain = "zwolle.example.nl" if programme is werklab else None
         for i, person in enumerate(_people(rng, counts[programme.id], domain, org)):
             registration.register(
-                programme.id, person, invitation_token=programme.invitation_token,
-                actor=actor, now=now + timedelta(minutes=i),
+                programme.id,
+                person,
+                invitation_token=programme.invitation_token,
+                actor=actor,
+                now=now + timedelta(minutes=i),
             )
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))

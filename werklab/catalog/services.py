@@ -110,16 +110,18 @@ def default_werklab_sessions(first_day: date) -> list[SessionData]:
         SessionData(
             theme=theme,
             kind=kind,
-            starts_at=local_to_utc(datetime.combine(first_day + timedelta(weeks=3 * i), time(13, 30))),
-            ends_at=local_to_utc(datetime.combine(first_day + timedelta(weeks=3 * i), time(16, 30))),
+            starts_at=local_to_utc(
+                datetime.combine(first_day + timedelta(weeks=3 * i), time(13, 30))
+            ),
+            ends_at=local_to_utc(
+                datetime.combine(first_day + timedelta(weeks=3 * i), time(16, 30))
+            ),
         )
         for i, (theme, kind) in enumerate(WERKLAB_SESSIONS)
     ]
 
 
-def create_programme(
-    data: ProgrammeData, *, actor: str, now: datetime | None = None
-) -> Programme:
+def create_programme(data: ProgrammeData, *, actor: str, now: datetime | None = None) -> Programme:
     """Create a programme in draft; a werklab gets its three sessions from the template."""
     now = now or utcnow()
     check_group_size(data.min_participants, data.max_participants)
@@ -204,7 +206,9 @@ def open_programmes(kind: ProgrammeKind | None = None) -> list[Programme]:
             Programme.visibility == Visibility.PUBLIC,
         )
         .options(selectinload(Programme.sessions))
-        .order_by(Programme.registration_deadline.is_(None), Programme.registration_deadline, Programme.id)
+        .order_by(
+            Programme.registration_deadline.is_(None), Programme.registration_deadline, Programme.id
+        )
     )
     if kind is not None:
         query = query.where(Programme.kind == kind)

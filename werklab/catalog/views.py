@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from werklab.catalog import services
 from werklab.db import utcnow
@@ -20,7 +29,10 @@ def index():
     programmes = services.open_programmes(kind)
     taken = seats_taken_by_programme([p.id for p in programmes], utcnow())
     return render_template(
-        "catalog/index.html", programmes=programmes, taken=taken, kind_slug=kind_slug if kind else ""
+        "catalog/index.html",
+        programmes=programmes,
+        taken=taken,
+        kind_slug=kind_slug if kind else "",
     )
 
 

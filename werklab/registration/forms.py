@@ -98,7 +98,10 @@ class RegistrationForm(FlaskForm):
         ],
     )
     privacy_consent = BooleanField(
-        _l("I have read the privacy statement and agree that my details are used for this programme."),
+        _l(
+            "I have read the privacy statement and agree that my details are used for this "
+            "programme."
+        ),
         validators=[_required(_l("Please agree to the privacy statement to register."))],
     )
 

@@ -173,9 +173,7 @@ def waitlist_position(registration: Registration) -> int | None:
 
 def _next_waitlist_seq(programme_id: int) -> int:
     current = db.session.execute(
-        select(func.max(Registration.waitlist_seq)).where(
-            Registration.programme_id == programme_id
-        )
+        select(func.max(Registration.waitlist_seq)).where(Registration.programme_id == programme_id)
     ).scalar_one()
     return (current or 0) + 1
 
@@ -198,8 +196,12 @@ def advance_waiting_list(programme: Programme, now: datetime) -> list[Registrati
         if registration.status is S.OFFERED:
             registration.status = S.OFFER_EXPIRED
             audit.record("registration.offer_expired", registration, actor="system", now=now)
-            _mail(registration, "offer_expired", _l("Your offer for %(title)s has expired",
-                                                    title=programme.title), now)
+            _mail(
+                registration,
+                "offer_expired",
+                _l("Your offer for %(title)s has expired", title=programme.title),
+                now,
+            )
         else:
             registration.status = S.HOLD_EXPIRED
             audit.record("registration.hold_expired", registration, actor="system", now=now)

@@ -109,11 +109,17 @@ def cancel(token: str):
             flash(exc.message, "error")
             return redirect(url_for("registration.manage", token=token))
         db.session.commit()
-        flash(_("Your registration has been cancelled. You will receive a confirmation by e-mail."), "success")
+        flash(
+            _("Your registration has been cancelled. You will receive a confirmation by e-mail."),
+            "success",
+        )
         return redirect(url_for("registration.manage", token=token))
     return render_template(
-        "registration/cancel.html", registration=registration, programme=registration.programme,
-        form=form, token=token,
+        "registration/cancel.html",
+        registration=registration,
+        programme=registration.programme,
+        form=form,
+        token=token,
     )
 
 
@@ -144,6 +150,10 @@ def offer(token: str):
             flash(_("Thank you for letting us know. The place goes to the next person."), "info")
         return redirect(url_for("registration.manage", token=token))
     return render_template(
-        "registration/offer.html", registration=registration, programme=registration.programme,
-        form=form, token=token, choice=choice,
+        "registration/offer.html",
+        registration=registration,
+        programme=registration.programme,
+        form=form,
+        token=token,
+        choice=choice,
     )

@@ -1,0 +1,153 @@
+"""Test set-up: a real database (SQLite file, or a throwaway PostgreSQL server with
+--db=postgresql), migrations applied, and each test inside a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import pgtmp  # noqa: E402
+
+from tests.factories import Factories  # noqa: E402
+from werklab import create_app  # noqa: E402
+from werklab.extensions import db  # noqa: E402
+from werklab.mail import OutboxMail  # noqa: E402
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        default=os.environ.get("WERKLAB_TEST_DB", "sqlite"),
+        choices=["sqlite", "postgresql"],
+        help="database to run the tests against",
+    )
+
+
+@pytest.fixture(scope="session")
+def db_kind(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    server = pgtmp.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def new_database(request, db_kind, tmp_path_factory):
+    """Return a function that makes a fresh, empty database and gives its URL."""
+    counter = iter(range(1, 10_000))
+
+    def make(kind: str | None = None) -> str:
+        kind = kind or db_kind
+        n = next(counter)
+        if kind == "postgresql":
+            server = request.getfixturevalue("pg_server")
+            return server.createdb(f"werklab_test_{n}")
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / f"werklab_{n}.db")
+
+    return make
+
+
+def make_app(url: str, **overrides):
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        BASE_URL="http://werklab.test",
+        **overrides,
+    )
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(new_database):
+    return make_app(new_database())
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Run each test in a transaction that is rolled back; commits become savepoints."""
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield connection
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def factories() -> Factories:
+    return Factories()
+
+
+@pytest.fixture
+def programme(factories):
+    """An open CoP with 15 seats and its sessions."""
+    return factories.programme()
+
+
+def outbox(kind: str | None = None) -> list[OutboxMail]:
+    query = select(OutboxMail).order_by(OutboxMail.id)
+    if kind:
+        query = query.where(OutboxMail.kind == kind)
+    return list(db.session.execute(query).scalars())
+
+
+@pytest.fixture
+def count_queries(_transaction):
+    """Context manager that counts the SQL statements run inside it."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                statements.append(statement)
+
+        event.listen(_transaction, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(_transaction, "before_cursor_execute", before)
+
+    return counter
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
