@@ -29,7 +29,7 @@ class Factories:
     ) -> Programme:
         now = now or utcnow()
         n = next(_seq)
-        start = now + timedelta(days=40)
+        start = (now + timedelta(days=40)).replace(hour=9, minute=0, second=0, microsecond=0)
         data = ProgrammeData(
             kind=kind,
             title=kw.pop("title", f"Community of Practice Regio {n}"),
