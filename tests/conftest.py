@@ -62,12 +62,8 @@ def new_database(request, db_kind, tmp_path_factory):
 
 
 def make_app(url: str, **overrides):
-    app = create_app(
-        "testing",
-        SQLALCHEMY_DATABASE_URI=url,
-        BASE_URL="http://werklab.test",
-        **overrides,
-    )
+    settings = {"BASE_URL": "http://werklab.test", **overrides}
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **settings)
     from flask_migrate import upgrade
 
     with app.app_context():

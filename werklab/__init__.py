@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
+from flask_babel import refresh as refresh_babel
 
 from config import BASE_DIR, CONFIGS
 from werklab.db import begin_write, configure_engine
@@ -56,6 +57,11 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.cli.add_command(werklab_cli)
 
     @app.before_request
+    def _fresh_locale():
+        # The language is chosen per request (a test may run several in one app context).
+        refresh_babel()
+
+    @app.before_request
     def _start_write_transaction():
         # Writes start as BEGIN IMMEDIATE on SQLite: the capacity check cannot interleave.
         if request.method not in SAFE_METHODS:
@@ -69,6 +75,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
     @app.after_request
     def _security_headers(response):
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", "2")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

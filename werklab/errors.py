@@ -32,12 +32,7 @@ class Busy(DomainError):
 
 def register_error_handlers(app: Flask) -> None:
     def page(status: int, title: str, message: str):
-        response = app.make_response(
-            (render_template("errors/error.html", title=title, message=message), status)
-        )
-        if status == 503:
-            response.headers["Retry-After"] = "2"
-        return response
+        return render_template("errors/error.html", title=title, message=message), status
 
     @app.errorhandler(400)
     def bad_request(_e):

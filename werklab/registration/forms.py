@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -64,8 +71,8 @@ class RegistrationForm(FlaskForm):
     )
     sector = SelectField(
         _l("Sector"),
-        choices=[("", _l("Choose a sector"))]
-        + [(sector.value, label) for sector, label in SECTOR_LABELS.items()],
+        choices=[SelectChoice("", _l("Choose a sector"))]
+        + [SelectChoice(sector.value, label) for sector, label in SECTOR_LABELS.items()],
         validate_choice=False,
         validators=[InputRequired(message=_l("Please choose your sector."))],
     )

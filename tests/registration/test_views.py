@@ -1,0 +1,302 @@
+"""The registration form, the manage link, cancelling and answering an offer, over HTTP."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import csrf_from, outbox
+from werklab.catalog.models import ProgrammeKind
+from werklab.db import utcnow
+from werklab.extensions import db
+from werklab.registration import services
+from werklab.registration.models import Registration
+from werklab.registration.models import RegistrationStatus as S
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def form_data(**overrides):
+    data = {
+        "first_name": "Lotte",
+        "last_name": "Bakker",
+        "email": "lotte.bakker@example.nl",
+        "organisation": "Woningcorporatie Rentree",
+        "sector": "civil_society",
+        "job_title": "Wijkconsulent",
+        "learning_question": "Hoe help ik bewoners hun plan uit te voeren?",
+        "dietary_wishes": "",
+        "privacy_consent": "y",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def post_form(client, programme, query="", **overrides):
+    url = f"/programma/{programme.slug}/inschrijven{query}"
+    page = client.get(url)
+    assert page.status_code == 200, text(page)
+    data = form_data(**overrides)
+    data["csrf_token"] = csrf_from(text(page))
+    return client.post(url, data=data)
+
+
+def count(programme) -> int:
+    return db.session.execute(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.programme_id == programme.id)
+    ).scalar_one()
+
+
+def test_form_shows_the_fields_and_the_dietary_note(client, programme):
+    page = text(client.get(f"/programma/{programme.slug}/inschrijven"))
+    for label in [
+        "Voornaam",
+        "Achternaam",
+        "E-mailadres",
+        "Organisatie",
+        "Sector",
+        "Functie",
+        "leervraag",
+        "Dieetwensen",
+        "privacyverklaring",
+    ]:
+        assert label in page, label
+    assert "Overheid" in page and "Maatschappelijke organisatie" in page
+    assert "verwijderen" in page  # dietary wishes are deleted after the programme
+    assert 'name="csrf_token"' in page
+
+
+def test_werklab_form_does_not_ask_for_a_learning_question(client, factories):
+    programme = factories.invitation_programme(kind=ProgrammeKind.WERKLAB)
+    page = text(
+        client.get(
+            f"/programma/{programme.slug}/inschrijven?uitnodiging={programme.invitation_token}"
+        )
+    )
+    assert 'name="learning_question"' not in page
+
+
+def test_register_seated_shows_result_and_sends_mail(client, programme):
+    response = post_form(client, programme)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/inschrijving/")
+    page = text(client.get(response.headers["Location"]))
+    assert "Je hebt een plaats." in page
+    assert "Lotte Bakker" in page
+    registration = db.session.execute(select(Registration)).scalar_one()
+    assert registration.status is S.CONFIRMED
+    assert registration.sector.value == "civil_society"
+    assert registration.locale == "nl"
+    [mail] = outbox("registration.confirmed")
+    assert mail.to_addr == "lotte.bakker@example.nl"
+    assert "Beste Lotte," in mail.body_text
+    assert programme.title in mail.subject
+
+
+def test_register_when_full_shows_waiting_list_position(client, factories):
+    programme = factories.programme(min_participants=1, max_participants=2)
+    factories.fill(programme, 3)  # 2 seated, 1 waiting
+    response = post_form(client, programme)
+    page = text(client.get(response.headers["Location"]))
+    assert "Je staat op nummer 2 van de wachtlijst." in page
+    [mail] = [
+        m for m in outbox("registration.waitlisted") if m.to_addr == "lotte.bakker@example.nl"
+    ]
+    assert "2" in mail.body_text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "", "Vul je voornaam in."),
+        ("first_name", "   ", "Vul je voornaam in."),
+        ("first_name", "x" * 101, "100 tekens"),
+        ("last_name", "", "achternaam"),
+        ("email", "", "e-mailadres"),
+        ("email", "lotte@", "Dit is geen geldig e-mailadres"),
+        ("email", "lotte example.nl", "Dit is geen geldig e-mailadres"),
+        ("organisation", "", "organisatie"),
+        ("sector", "", "Kies je sector."),
+        ("sector", "koning", "Kies je sector."),
+        ("job_title", "", "functie"),
+        ("learning_question", "", "leervraag"),
+        ("learning_question", "x" * 2001, "2000 tekens"),
+        ("dietary_wishes", "x" * 501, "500 tekens"),
+        ("privacy_consent", None, "Ga akkoord met de privacyverklaring"),
+    ],
+)
+def test_bad_input_gets_a_specific_dutch_message_and_stores_nothing(
+    client, programme, field, value, message
+):
+    response = post_form(client, programme, **{field: value})
+    assert response.status_code == 400
+    page = text(response)
+    assert f'id="{field}-error"' in page
+    error = page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+    assert message.lower() in error.lower(), error
+    assert count(programme) == 0
+    assert outbox() == []
+
+
+def test_same_email_twice_gets_a_friendly_message(client, programme):
+    post_form(client, programme)
+    response = post_form(client, programme, email="Lotte.Bakker@Example.nl")
+    assert response.status_code == 409
+    assert "al ingeschreven" in text(response)
+    assert count(programme) == 1
+
+
+def test_after_deadline_a_clear_message_and_nothing_stored(client, factories):
+    programme = factories.programme(registration_deadline=utcnow() - timedelta(minutes=5))
+    page = client.get(f"/programma/{programme.slug}/inschrijven")
+    assert page.status_code == 409
+    assert "De inschrijftermijn voor" in text(page)
+    other = factories.programme()
+    token = csrf_from(text(client.get(f"/programma/{other.slug}/inschrijven")))
+    response = client.post(
+        f"/programma/{programme.slug}/inschrijven", data={**form_data(), "csrf_token": token}
+    )
+    assert response.status_code == 409
+    assert "De inschrijftermijn voor" in text(response)
+    assert count(programme) == 0
+
+
+def test_invitation_only_form_needs_the_token(client, factories):
+    programme = factories.invitation_programme(kind=ProgrammeKind.WERKLAB)
+    assert client.get(f"/programma/{programme.slug}/inschrijven").status_code == 404
+    response = post_form(client, programme, query=f"?uitnodiging={programme.invitation_token}")
+    assert response.status_code == 302
+    assert count(programme) == 1
+
+
+def test_post_without_csrf_token_changes_nothing(client, programme):
+    response = client.post(f"/programma/{programme.slug}/inschrijven", data=form_data())
+    assert response.status_code == 400
+    assert "Dit formulier is verlopen" in text(response)
+    assert count(programme) == 0
+
+
+def test_replayed_form_with_another_session_csrf_token_changes_nothing(app, programme):
+    first, second = app.test_client(), app.test_client()
+    token = csrf_from(text(first.get(f"/programma/{programme.slug}/inschrijven")))
+    second.get(f"/programma/{programme.slug}/inschrijven")
+    response = second.post(
+        f"/programma/{programme.slug}/inschrijven", data={**form_data(), "csrf_token": token}
+    )
+    assert response.status_code == 400
+    assert count(programme) == 0
+
+
+def test_extra_fields_are_ignored(client, programme):
+    response = post_form(
+        client, programme, status="cancelled", programme_id="999", waitlist_seq="1"
+    )
+    assert response.status_code == 302
+    registration = db.session.execute(select(Registration)).scalar_one()
+    assert registration.status is S.CONFIRMED
+    assert registration.programme_id == programme.id
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJ4Ijo.tampered", "a" * 300])
+def test_tampered_or_unknown_manage_link_is_not_found(client, factories, programme, token):
+    assert client.get(f"/inschrijving/{token}").status_code == 404
+    assert client.get(f"/inschrijving/{token}/annuleren").status_code == 404
+    assert client.post(f"/inschrijving/{token}/annuleren").status_code in (400, 404)
+
+
+def test_tampered_signature_of_a_real_link_is_not_found(client, factories, programme):
+    registration = factories.registration(programme)
+    token = services.manage_token(registration)
+    value, signature = token.rsplit(".", 1)
+    forged = value + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    assert client.get(f"/inschrijving/{forged}").status_code == 404
+    assert client.get(f"/inschrijving/{token}").status_code == 200
+
+
+def test_cancel_through_the_manage_link_offers_the_seat(client, factories):
+    programme = factories.programme(min_participants=1, max_participants=1)
+    seated = factories.registration(programme)
+    waiting = factories.registration(programme)
+    token = services.manage_token(seated)
+    page = client.get(f"/inschrijving/{token}/annuleren")
+    assert page.status_code == 200
+    response = client.post(
+        f"/inschrijving/{token}/annuleren", data={"csrf_token": csrf_from(text(page))}
+    )
+    assert response.status_code == 302
+    db.session.refresh(seated)
+    db.session.refresh(waiting)
+    assert seated.status is S.CANCELLED
+    assert waiting.status is S.OFFERED
+    assert outbox("registration.cancelled")[-1].to_addr == seated.email
+    assert outbox("registration.offer")[-1].to_addr == waiting.email
+    # Cancelling again only says it is already done.
+    again = client.get(f"/inschrijving/{token}/annuleren", follow_redirects=True)
+    assert "al geannuleerd" in text(again)
+
+
+def test_cancel_without_csrf_changes_nothing(client, programme, factories):
+    registration = factories.registration(programme)
+    response = client.post(f"/inschrijving/{services.manage_token(registration)}/annuleren")
+    assert response.status_code == 400
+    db.session.refresh(registration)
+    assert registration.status is S.CONFIRMED
+
+
+@pytest.mark.parametrize(("choice", "expected"), [("accept", S.CONFIRMED), ("decline", S.DECLINED)])
+def test_answer_an_offer_from_the_mail_link(client, factories, choice, expected):
+    programme = factories.programme(min_participants=1, max_participants=1)
+    seated = factories.registration(programme)
+    waiting = factories.registration(programme)
+    services.cancel_registration(seated, actor="test")
+    link = next(
+        line
+        for line in outbox("registration.offer")[-1].body_text.splitlines()
+        if f"keuze={choice}" in line
+    ).strip()
+    path = link.removeprefix("http://werklab.test")
+    page = client.get(path)
+    assert page.status_code == 200
+    assert db.session.get(Registration, waiting.id).status is S.OFFERED  # GET changes nothing
+    response = client.post(path, data={"csrf_token": csrf_from(text(page))})
+    assert response.status_code == 302
+    db.session.refresh(waiting)
+    assert waiting.status is expected
+    manage = text(client.get(response.headers["Location"]))
+    if expected is S.CONFIRMED:
+        assert "Je hebt een plaats." in manage
+    # A second answer is refused politely.
+    again = client.post(path, data={"csrf_token": csrf_from(text(page))}, follow_redirects=True)
+    assert "Dit aanbod is verlopen, of je hebt er al op gereageerd." in text(again)
+
+
+def test_calendar_download_for_seated_only(client, factories):
+    programme = factories.programme(min_participants=1, max_participants=1)
+    seated = factories.registration(programme)
+    waiting = factories.registration(programme)
+    response = client.get(f"/inschrijving/{services.manage_token(seated)}/agenda.ics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert b"BEGIN:VEVENT" in response.data
+    assert (
+        client.get(f"/inschrijving/{services.manage_token(waiting)}/agenda.ics").status_code == 404
+    )
+
+
+def test_lock_timeout_gives_a_friendly_busy_page(app, client, programme, monkeypatch):
+    from werklab.errors import Busy
+
+    def busy(*args, **kwargs):
+        raise Busy("Het is nu erg druk. Probeer het zo nog eens.")
+
+    monkeypatch.setattr(services, "lock_programme", busy)
+    response = post_form(client, programme)
+    assert response.status_code == 503
+    assert "Het is nu erg druk. Probeer het zo nog eens." in text(response)
+    assert 'value="Lotte"' in text(response)  # what was typed is kept
+    assert response.headers["Retry-After"]
+    assert count(programme) == 0
