@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import pgtmp  # noqa: E402
 
 from tests.factories import Factories  # noqa: E402
+from tests.i18n_support import ensure_compiled  # noqa: E402
 from werklab import create_app  # noqa: E402
 from werklab.extensions import db  # noqa: E402
 from werklab.mail import OutboxMail  # noqa: E402
@@ -62,6 +63,7 @@ def new_database(request, db_kind, tmp_path_factory):
 
 
 def make_app(url: str, **overrides):
+    ensure_compiled()  # the Dutch catalogue, in case set-up did not compile it
     settings = {"BASE_URL": "http://werklab.test", **overrides}
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **settings)
     from flask_migrate import upgrade

@@ -125,7 +125,8 @@ class RegistrationForm(FlaskForm):
     def validate_learning_question(self, field):
         if not field.data:
             raise ValidationError(
-                _l("Please describe your learning question: the programme is built on them.")
+                _l("Please describe your learning question: we build the programme on the "
+                "participants' questions.")
             )
 
     def to_data(self, locale: str) -> RegistrationData:

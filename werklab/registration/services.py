@@ -199,7 +199,7 @@ def advance_waiting_list(programme: Programme, now: datetime) -> list[Registrati
             _mail(
                 registration,
                 "offer_expired",
-                _l("Your offer for %(title)s has expired", title=programme.title),
+                _l("The place we offered you in %(title)s has expired", title=programme.title),
                 now,
             )
         else:
