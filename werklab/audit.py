@@ -34,13 +34,14 @@ def record(
     now: datetime | None = None,
     **data: Any,
 ) -> AuditEntry:
-    """Write one audit row for a state change of `obj`, in the current transaction."""
+    """Write one audit row for a state change of `obj` (an instance, or a model class for a
+    change to many rows), in the current transaction."""
     entry = AuditEntry(
         created_at=now or utcnow(),
         actor=actor,
         action=action,
-        object_type=type(obj).__tablename__,
-        object_id=getattr(obj, "id", None),
+        object_type=obj.__tablename__,
+        object_id=None if isinstance(obj, type) else getattr(obj, "id", None),
         data=data,
     )
     db.session.add(entry)

@@ -35,10 +35,21 @@ def expire_offers(now: datetime | None = None) -> int:
     return handled
 
 
+def purge_dietary_wishes(now: datetime | None = None) -> int:
+    """Delete dietary wishes once a programme's last session is over (AVG: keep only what
+    is needed)."""
+    now = now or utcnow()
+    begin_write(db.session)
+    purged = registration.purge_dietary_wishes(now)
+    db.session.commit()
+    return purged
+
+
 def tick(now: datetime | None = None) -> dict[str, int]:
     """Run every periodic job once."""
     now = now or utcnow()
     result = {"programmes_advanced": expire_offers(now)}
+    result["dietary_wishes_purged"] = purge_dietary_wishes(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

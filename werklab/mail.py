@@ -162,8 +162,9 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(mail_id: int, now: datetime) -> OutboxMail | None:
-    """Mark one due mail as being sent; other workers skip it (SKIP LOCKED on PostgreSQL)."""
+def _claim(mail_id: int, now: datetime, sender: str) -> EmailMessage | None:
+    """Mark one due mail as being sent and return it built; other workers skip it (SKIP
+    LOCKED on PostgreSQL). Leaves no transaction open."""
     begin_write(db.session)
     mail = db.session.execute(
         select(OutboxMail)
@@ -180,8 +181,9 @@ def _claim(mail_id: int, now: datetime) -> OutboxMail | None:
     mail.status = MailStatus.SENDING
     mail.claimed_at = now
     mail.attempts += 1
+    message = build_message(mail, sender)
     db.session.commit()
-    return mail
+    return message
 
 
 def deliver_due(
@@ -204,16 +206,16 @@ def deliver_due(
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     sent = 0
     for mail_id in candidates:
-        mail = _claim(mail_id, now)
-        if mail is None:
+        message = _claim(mail_id, now, sender)
+        if message is None:
             continue
         error: str | None = None
         permanent = False
         try:
-            _send(build_message(mail, sender))
+            _send(message)
         except smtplib.SMTPRecipientsRefused as exc:
             error, permanent = f"refused: {exc.recipients}", True
-        except (OSError, smtplib.SMTPException) as exc:
+        except Exception as exc:  # any failure: keep the mail queued, never fail the request
             error = f"{type(exc).__name__}: {exc}"
         begin_write(db.session)
         mail = db.session.get(OutboxMail, mail_id, populate_existing=True)

@@ -125,8 +125,10 @@ class RegistrationForm(FlaskForm):
     def validate_learning_question(self, field):
         if not field.data:
             raise ValidationError(
-                _l("Please describe your learning question: we build the programme on the "
-                "participants' questions.")
+                _l(
+                    "Please describe your learning question: we build the programme on the "
+                    "participants' questions."
+                )
             )
 
     def to_data(self, locale: str) -> RegistrationData:

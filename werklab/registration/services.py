@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from werklab import audit
 from werklab.catalog.ics import programme_calendar
-from werklab.catalog.models import Programme
+from werklab.catalog.models import Programme, ProgrammeSession
 from werklab.db import is_lock_timeout, utcnow
 from werklab.errors import Busy, DomainError
 from werklab.extensions import db
@@ -395,6 +395,30 @@ def programmes_needing_advance(now: datetime) -> list[int]:
             .distinct()
         ).scalars()
     )
+
+
+def purge_dietary_wishes(now: datetime) -> int:
+    """Remove dietary wishes of programmes whose last session has ended."""
+    ended = (
+        select(ProgrammeSession.programme_id)
+        .group_by(ProgrammeSession.programme_id)
+        .having(func.max(ProgrammeSession.ends_at) < now)
+    )
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.dietary_wishes.is_not(None), Registration.programme_id.in_(ended))
+        .values(dietary_wishes=None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount:
+        audit.record(
+            "registration.dietary_wishes_purged",
+            Registration,
+            actor="system",
+            now=now,
+            count=result.rowcount,
+        )
+    return result.rowcount or 0
 
 
 # --- mails ---------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""Application set-up: configuration safety, headers, the demo data and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from werklab import create_app
+from werklab.catalog.models import Programme, ProgrammeKind, Visibility
+from werklab.db import utcnow
+from werklab.extensions import db
+from werklab.registration.models import Registration
+from werklab.registration.models import RegistrationStatus as S
+from werklab.registration.services import seats_taken
+
+
+@pytest.mark.parametrize("secret", ["", "short"])
+def test_production_refuses_a_missing_or_short_secret_key(secret):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", SECRET_KEY=secret, SQLALCHEMY_DATABASE_URI="sqlite://")
+
+
+def test_production_refuses_debug():
+    with pytest.raises(RuntimeError, match="Debug"):
+        create_app(
+            "production", SECRET_KEY="x" * 40, DEBUG=True, SQLALCHEMY_DATABASE_URI="sqlite://"
+        )
+
+
+def test_production_settings():
+    app = create_app("production", SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_lock_switches_only_work_in_testing():
+    app = create_app(
+        "development",
+        CAPACITY_LOCK=False,
+        CAPACITY_RACE_DELAY=1.0,
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+    )
+    assert app.config["CAPACITY_LOCK"] is True
+    assert app.config["CAPACITY_RACE_DELAY"] == 0.0
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_seed_demo_makes_a_realistic_set(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["werklab", "seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "uitnodiging=" in result.output
+    programmes = {p.kind: p for p in db.session.execute(select(Programme)).scalars()}
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    now = utcnow()
+
+    werklab = programmes[ProgrammeKind.WERKLAB]
+    assert werklab.visibility is Visibility.INVITATION
+    assert [s.theme for s in werklab.sessions][0] == "Op de koffie bij bewonersinitiatieven"
+
+    cop = db.session.execute(
+        select(Programme).where(Programme.title.like("%Oost-Nederland%"))
+    ).scalar_one()
+    assert cop.fee_cents == 75000
+    assert seats_taken(cop.id, now) == 12 and cop.max_participants == 15
+
+    lg = programmes[ProgrammeKind.LEARNING_COMMUNITY]
+    gaps = [
+        round((b.starts_at - a.starts_at).total_seconds() / 86400)
+        for a, b in zip(lg.sessions, lg.sessions[1:], strict=False)
+    ]
+    assert all(42 <= gap <= 56 for gap in gaps), gaps
+    waiting = (
+        db.session.execute(select(Registration).where(Registration.status == S.WAITLISTED))
+        .scalars()
+        .all()
+    )
+    assert 1 <= len(waiting) <= 5
+
+    again = runner.invoke(args=["werklab", "seed-demo"])
+    assert "not added" in again.output
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+
+
+def test_tick_command_reports(app):
+    result = app.test_cli_runner().invoke(args=["werklab", "tick"])
+    assert result.exit_code == 0
+    assert "programmes_advanced=0" in result.output
