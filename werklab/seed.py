@@ -85,6 +85,10 @@ def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
     return local_to_utc(datetime.combine(day.date(), time(hour, minute)))
 
 
+def _end_of_day(day: datetime) -> datetime:
+    return local_to_utc(datetime.combine(day.date(), time(23, 59)))
+
+
 def _people(rng: random.Random, count: int, domain: str | None = None, org=None):
     used = set()
     for i in range(count):
@@ -126,7 +130,7 @@ def seed_demo(now: datetime | None = None) -> str:
                 "initiatieven, en aan je eigen rol als adviseur, verbinder of regisseur."
             ),
             region="Zwolle",
-            registration_deadline=now + timedelta(weeks=6),
+            registration_deadline=_end_of_day(now + timedelta(weeks=6)),
             decision_date=(now + timedelta(weeks=6)).date(),
             visibility=Visibility.INVITATION,
             sessions=[
@@ -172,7 +176,7 @@ def seed_demo(now: datetime | None = None) -> str:
             ),
             region="Overijssel en Gelderland",
             fee_cents=75000,
-            registration_deadline=now + timedelta(weeks=5),
+            registration_deadline=_end_of_day(now + timedelta(weeks=5)),
             decision_date=(now + timedelta(weeks=5)).date(),
             sessions=[
                 SessionData(
@@ -225,7 +229,7 @@ def seed_demo(now: datetime | None = None) -> str:
             fee_cents=95000,
             min_participants=10,
             max_participants=15,
-            registration_deadline=now + timedelta(weeks=4),
+            registration_deadline=_end_of_day(now + timedelta(weeks=4)),
             decision_date=(now + timedelta(weeks=4)).date(),
             sessions=[
                 SessionData(
@@ -278,7 +282,7 @@ def seed_demo(now: datetime | None = None) -> str:
             ),
             region="Noord-Brabant",
             fee_cents=75000,
-            registration_deadline=now + timedelta(weeks=7),
+            registration_deadline=_end_of_day(now + timedelta(weeks=7)),
             decision_date=(now + timedelta(weeks=7)).date(),
             sessions=[
                 SessionData(
