@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_babel import refresh as refresh_babel
 
 from config import BASE_DIR, CONFIGS
-from werklab.db import begin_write, configure_engine
+from werklab.db import begin_write, configure_engine, engine_options
 from werklab.extensions import babel, csrf, db, migrate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,6 +31,11 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        lock_timeout_ms=int(app.config["LOCK_TIMEOUT_SECONDS"] * 1000),
+    )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)

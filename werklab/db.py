@@ -43,6 +43,19 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
+def engine_options(url: str, options: dict, *, lock_timeout_ms: int) -> dict:
+    """Engine options per database: PostgreSQL connections give up waiting for a lock after
+    `lock_timeout_ms` (the request then answers "busy, try again")."""
+    options = dict(options)
+    if url.startswith("postgresql"):
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args["options"] = (
+            connect_args.get("options", "") + f" -c lock_timeout={int(lock_timeout_ms)}"
+        ).strip()
+        options["connect_args"] = connect_args
+    return options
+
+
 def configure_engine(engine: sa.engine.Engine, *, busy_timeout_ms: int, immediate: bool) -> None:
     """Set up SQLite for concurrent use: WAL, a busy timeout and BEGIN IMMEDIATE for writes.
 

@@ -7,7 +7,9 @@ import hmac
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Session as OrmSession
 
 from werklab.db import Base, enum_type, utcnow
 
@@ -50,6 +52,20 @@ class GoStatus(enum.Enum):
     GO = "go"  # minimum reached: "gaat door"
     TENTATIVE = "tentative"  # "onder voorbehoud"
     FULL = "full"  # "vol — wachtlijst"
+
+
+def registration_open(status: ProgrammeStatus, deadline: datetime | None, now: datetime) -> bool:
+    """Open for registration: status open and the deadline (if any) not passed."""
+    return status is ProgrammeStatus.OPEN and (deadline is None or now <= deadline)
+
+
+def invitation_accepted(visibility: Visibility, expected: str | None, given: str | None) -> bool:
+    """Public programmes accept everyone; invitation-only ones the right token."""
+    if visibility is Visibility.PUBLIC:
+        return True
+    if not given or not expected:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 class Programme(Base):
@@ -101,7 +117,7 @@ class Programme(Base):
         return self.visibility is Visibility.PUBLIC
 
     def registration_is_open(self, now: datetime) -> bool:
-        return self.status is ProgrammeStatus.OPEN and not self.deadline_passed(now)
+        return registration_open(self.status, self.registration_deadline, now)
 
     def deadline_passed(self, now: datetime) -> bool:
         return self.registration_deadline is not None and now > self.registration_deadline
@@ -115,11 +131,7 @@ class Programme(Base):
 
     def accepts_invitation(self, token: str | None) -> bool:
         """Tell whether someone holding `token` may see and register for this programme."""
-        if self.is_public:
-            return True
-        if not token or not self.invitation_token:
-            return False
-        return hmac.compare_digest(token, self.invitation_token)
+        return invitation_accepted(self.visibility, self.invitation_token, token)
 
 
 class ProgrammeSession(Base):
@@ -151,3 +163,12 @@ class ProgrammeSession(Base):
 
     def __repr__(self) -> str:
         return f"<ProgrammeSession {self.programme_id}#{self.position}>"
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _touch_programme(session: OrmSession, _context, _instances) -> None:
+    """A change to a session is a change to its programme: bump updated_at, which versions
+    the cached programme page (werklab.pagecache)."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, ProgrammeSession) and obj.programme is not None:
+            obj.programme.updated_at = utcnow()

@@ -7,11 +7,12 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from werklab import audit
 from werklab.catalog.models import (
@@ -23,10 +24,13 @@ from werklab.catalog.models import (
     ProgrammeStatus,
     SessionKind,
     Visibility,
+    invitation_accepted,
+    registration_open,
 )
 from werklab.db import utcnow
 from werklab.errors import ValidationError
 from werklab.extensions import db
+from werklab.registration.services import seats_taken_expr
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -197,22 +201,32 @@ def set_status(
     return programme
 
 
-def open_programmes(kind: ProgrammeKind | None = None) -> list[Programme]:
-    """Public programmes open for registration, soonest session first."""
+@cache
+def _open_programmes_stmt(kind: ProgrammeKind | None):
     query = (
-        select(Programme)
+        select(Programme, seats_taken_expr(Programme.id))
         .where(
             Programme.status == ProgrammeStatus.OPEN,
             Programme.visibility == Visibility.PUBLIC,
         )
         .options(selectinload(Programme.sessions))
         .order_by(
-            Programme.registration_deadline.is_(None), Programme.registration_deadline, Programme.id
+            Programme.registration_deadline.is_(None),
+            Programme.registration_deadline,
+            Programme.id,
         )
     )
     if kind is not None:
         query = query.where(Programme.kind == kind)
-    return list(db.session.execute(query).scalars())
+    return query
+
+
+def open_programmes(
+    kind: ProgrammeKind | None = None, *, now: datetime
+) -> list[tuple[Programme, int]]:
+    """Public programmes open for registration with their seats taken, soonest deadline first."""
+    rows = db.session.execute(_open_programmes_stmt(kind), {"now": now})
+    return [(programme, taken) for programme, taken in rows]
 
 
 #: Statuses in which a programme has a page the public may see.
@@ -224,12 +238,85 @@ VISIBLE_STATUSES = (
 )
 
 
-def visible_programme(slug: str, invitation_token: str | None) -> Programme | None:
-    """The programme behind a public page, or None (draft, unknown, or invitation missing)."""
+@cache
+def _visible_programme_stmt():
+    return (
+        select(Programme, seats_taken_expr(Programme.id))
+        .where(Programme.slug == bindparam("slug"), Programme.status.in_(VISIBLE_STATUSES))
+        .options(joinedload(Programme.sessions))
+    )
+
+
+def visible_programme(
+    slug: str, invitation_token: str | None, *, now: datetime | None = None
+) -> tuple[Programme, int] | None:
+    """The programme behind a public page with its seats taken (one query), or None when it
+    is a draft, unknown, or invitation-only and the invitation is missing."""
+    row = (
+        db.session.execute(_visible_programme_stmt(), {"slug": slug, "now": now or utcnow()})
+        .unique()
+        .one_or_none()
+    )
+    if row is None or not row[0].accepts_invitation(invitation_token):
+        return None
+    return row[0], row[1]
+
+
+@dataclass(frozen=True)
+class PageVersion:
+    """What a programme page depends on, read in one light query."""
+
+    programme_id: int
+    updated_at: datetime
+    seats_taken: int
+    registration_open: bool
+
+
+@cache
+def _page_version_stmt():
+    return select(
+        Programme.id,
+        Programme.updated_at,
+        Programme.visibility,
+        Programme.invitation_token,
+        Programme.status,
+        Programme.registration_deadline,
+        seats_taken_expr(Programme.id),
+    ).where(Programme.slug == bindparam("slug"), Programme.status.in_(VISIBLE_STATUSES))
+
+
+def programme_page_version(
+    slug: str, invitation_token: str | None, *, now: datetime
+) -> PageVersion | None:
+    """The version of a programme's public page (None where visible_programme gives None).
+
+    Sessions touch their programme's updated_at when they change (see catalog.models).
+    """
+    row = db.session.execute(_page_version_stmt(), {"slug": slug, "now": now}).one_or_none()
+    if row is None:
+        return None
+    if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
+        return None
+    return PageVersion(
+        row.id,
+        row.updated_at,
+        row[6],
+        registration_open(row.status, row.registration_deadline, now),
+    )
+
+
+@cache
+def _registrable_programme_stmt():
+    return select(Programme).where(
+        Programme.slug == bindparam("slug"), Programme.status.in_(VISIBLE_STATUSES)
+    )
+
+
+def registrable_programme(slug: str, invitation_token: str | None) -> Programme | None:
+    """The programme behind a registration form (without its sessions), or None like
+    visible_programme."""
     programme = db.session.execute(
-        select(Programme)
-        .where(Programme.slug == slug, Programme.status.in_(VISIBLE_STATUSES))
-        .options(selectinload(Programme.sessions))
+        _registrable_programme_stmt(), {"slug": slug}
     ).scalar_one_or_none()
     if programme is None or not programme.accepts_invitation(invitation_token):
         return None

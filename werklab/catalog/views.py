@@ -12,11 +12,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 
 from werklab.catalog import services
 from werklab.db import utcnow
 from werklab.i18n import KIND_SLUGS
-from werklab.registration.services import seats_taken_by_programme
+from werklab.pagecache import PageCache
 
 bp = Blueprint("catalog", __name__)
 
@@ -26,13 +27,9 @@ def index():
     """List the open public programmes, optionally of one kind."""
     kind_slug = request.args.get("soort", "")
     kind = KIND_SLUGS.get(kind_slug)
-    programmes = services.open_programmes(kind)
-    taken = seats_taken_by_programme([p.id for p in programmes], utcnow())
+    programmes = services.open_programmes(kind, now=utcnow())
     return render_template(
-        "catalog/index.html",
-        programmes=programmes,
-        taken=taken,
-        kind_slug=kind_slug if kind else "",
+        "catalog/index.html", programmes=programmes, kind_slug=kind_slug if kind else ""
     )
 
 
@@ -40,16 +37,25 @@ def index():
 def programme(slug: str):
     """Show a programme: description, sessions, fee, seats and whether it goes ahead."""
     token = request.args.get("uitnodiging")
-    programme = services.visible_programme(slug, token) or abort(404)
     now = utcnow()
-    taken = seats_taken_by_programme([programme.id], now)[programme.id]
-    return render_template(
-        "catalog/programme.html",
-        programme=programme,
-        taken=taken,
-        open_for_registration=programme.registration_is_open(now),
-        invitation_token=token if not programme.is_public else None,
-    )
+    # The most visited page, the same for everyone: rendered once per version of its data.
+    version = services.programme_page_version(slug, token, now=now) or abort(404)
+
+    def render() -> str:
+        programme, taken = services.visible_programme(slug, token, now=now) or abort(404)
+        return render_template(
+            "catalog/programme.html",
+            programme=programme,
+            taken=taken,
+            open_for_registration=programme.registration_is_open(now),
+            invitation_token=token if not programme.is_public else None,
+        )
+
+    if "_flashes" in session:  # a message for this visitor only: not from the cache
+        return render()
+    key = (version, str(get_locale()), request.full_path)
+    pages = current_app.extensions.setdefault("werklab.programme_pages", PageCache(256))
+    return pages.get_or_render(key, render)
 
 
 @bp.get("/privacy")

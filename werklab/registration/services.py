@@ -10,10 +10,12 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from werklab import audit
@@ -68,7 +70,12 @@ class RegistrationData:
 # --- seats ---------------------------------------------------------------------------------
 
 
-def _takes_seat(now: datetime):
+#: Statements below are built once with bind parameters: building SQLAlchemy expressions
+#: costs more than running these small queries, and registration is the hot path.
+NOW = bindparam("now", type_=sa.DateTime())
+
+
+def _takes_seat(now=NOW):
     R = Registration
     return or_(
         R.status == S.CONFIRMED,
@@ -77,41 +84,85 @@ def _takes_seat(now: datetime):
     )
 
 
+@cache
+def _seats_taken_stmt():
+    return (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.programme_id == bindparam("programme_id"), _takes_seat())
+    )
+
+
 def seats_taken(programme_id: int, now: datetime) -> int:
     """Count confirmed seats, unexpired payment holds and open offers."""
     return db.session.execute(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.programme_id == programme_id, _takes_seat(now))
+        _seats_taken_stmt(), {"programme_id": programme_id, "now": now}
     ).scalar_one()
 
 
-def seats_taken_by_programme(programme_ids: list[int], now: datetime) -> dict[int, int]:
-    """Seats taken for many programmes in one query (for lists)."""
-    if not programme_ids:
-        return {}
-    rows = db.session.execute(
-        select(Registration.programme_id, func.count())
-        .where(Registration.programme_id.in_(programme_ids), _takes_seat(now))
-        .group_by(Registration.programme_id)
+def seats_taken_expr(programme_id_column):
+    """A correlated subquery counting seats taken (bind parameter `now`), to select
+    alongside programmes."""
+    return (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.programme_id == programme_id_column, _takes_seat())
+        .correlate_except(Registration)
+        .scalar_subquery()
     )
-    counts = dict.fromkeys(programme_ids, 0)
-    counts.update({pid: n for pid, n in rows})
-    return counts
+
+
+@dataclass(frozen=True)
+class SeatState:
+    taken: int  # confirmed + unexpired holds + open offers
+    waiting: int  # on the waiting list, not yet offered a seat
+    overdue: int  # offers and holds past their time, not yet expired
+    last_seq: int  # highest waiting-list number handed out
+    duplicate: bool  # the e-mail asked about has an active registration
+
+
+@cache
+def _seat_state_stmt():
+    R = Registration
+    overdue = or_(
+        and_(R.status == S.OFFERED, R.offer_expires_at <= NOW),
+        and_(R.status == S.HELD, R.hold_expires_at <= NOW),
+    )
+    duplicate = and_(
+        R.email_normalized == bindparam("email", type_=sa.String()),
+        R.status.in_(ACTIVE_STATUSES),
+    )
+    return select(
+        func.count(case((_takes_seat(), 1))),
+        func.count(case((R.status == S.WAITLISTED, 1))),
+        func.count(case((overdue, 1))),
+        func.coalesce(func.max(R.waitlist_seq), 0),
+        func.count(case((duplicate, 1))),
+    ).where(R.programme_id == bindparam("programme_id"))
+
+
+def seat_state(programme_id: int, now: datetime, email_normalized: str | None = None) -> SeatState:
+    """Everything the registration decision needs, in one query.
+
+    MUST be called with the programme row locked when the answer decides a seat.
+    """
+    row = db.session.execute(
+        _seat_state_stmt(),
+        {"programme_id": programme_id, "now": now, "email": email_normalized or ""},
+    ).one()
+    return SeatState(row[0], row[1], row[2], row[3], bool(row[4]))
 
 
 def lock_programme(programme_id: int, *, skip_locked: bool = False) -> Programme | None:
     """Load the programme with its row locked until the end of the transaction.
 
-    PostgreSQL: SELECT ... FOR UPDATE with a short lock_timeout; a timeout raises Busy.
+    PostgreSQL: SELECT ... FOR UPDATE; after lock_timeout it raises Busy.
     SQLite: the write lock was taken at BEGIN IMMEDIATE (see db.begin_write).
     With skip_locked, a programme that someone else holds is skipped (returns None).
     """
     stmt = select(Programme).where(Programme.id == programme_id)
     if current_app.config["CAPACITY_LOCK"]:
-        if db.session.get_bind().dialect.name == "postgresql":
-            ms = int(current_app.config["LOCK_TIMEOUT_SECONDS"] * 1000)
-            db.session.execute(text(f"SET LOCAL lock_timeout = {ms}"))
+        # PostgreSQL connections carry lock_timeout (set at connect, see db.engine_options).
         stmt = stmt.with_for_update(skip_locked=skip_locked)
     try:
         return db.session.execute(
@@ -169,13 +220,6 @@ def waitlist_position(registration: Registration) -> int | None:
         )
     ).scalar_one()
     return ahead + 1
-
-
-def _next_waitlist_seq(programme_id: int) -> int:
-    current = db.session.execute(
-        select(func.max(Registration.waitlist_seq)).where(Registration.programme_id == programme_id)
-    ).scalar_one()
-    return (current or 0) + 1
 
 
 def advance_waiting_list(programme: Programme, now: datetime) -> list[Registration]:
@@ -262,14 +306,8 @@ def register(
     if not data.privacy_consent:
         raise DomainError(str(_l("Please agree to the privacy statement.")))
     email_normalized = data.email.strip().lower()
-    exists = db.session.execute(
-        select(Registration.id).where(
-            Registration.programme_id == programme.id,
-            Registration.email_normalized == email_normalized,
-            Registration.status.in_(ACTIVE_STATUSES),
-        )
-    ).first()
-    if exists:
+    state = seat_state(programme.id, now, email_normalized)
+    if state.duplicate:
         raise AlreadyRegistered(
             str(
                 _l(
@@ -278,9 +316,9 @@ def register(
                 )
             )
         )
-
-    advance_waiting_list(programme, now)
-    taken = seats_taken(programme.id, now)
+    if state.overdue or (state.waiting and state.taken < programme.max_participants):
+        advance_waiting_list(programme, now)
+        state = seat_state(programme.id, now)
     _race_delay()
     registration = Registration(
         programme_id=programme.id,
@@ -300,12 +338,13 @@ def register(
         manage_key=secrets.token_urlsafe(32),
         created_at=now,
     )
-    if taken < programme.max_participants:
+    # Seated only when a seat is free and nobody is waiting for one (no jumping the list).
+    if state.taken < programme.max_participants and not state.waiting:
         registration.status = S.CONFIRMED
         registration.confirmed_at = now
     else:
         registration.status = S.WAITLISTED
-        registration.waitlist_seq = _next_waitlist_seq(programme.id)
+        registration.waitlist_seq = state.last_seq + 1
     db.session.add(registration)
     db.session.flush()
     audit.record(
@@ -319,7 +358,7 @@ def register(
             "waitlisted",
             _l("You are on the waiting list for %(title)s", title=programme.title),
             now,
-            position=waitlist_position(registration),
+            position=state.waiting + 1,  # the newcomer has the highest number
         )
     return registration
 

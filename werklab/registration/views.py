@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from werklab.catalog.ics import programme_calendar
-from werklab.catalog.services import visible_programme
+from werklab.catalog.services import registrable_programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -35,8 +35,8 @@ def _load(token: str):
 def register(slug: str):
     """Show and handle the registration form."""
     token = request.args.get("uitnodiging")
-    programme = visible_programme(slug, token) or abort(404)
     now = utcnow()
+    programme = registrable_programme(slug, token) or abort(404)
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
     form = RegistrationForm(programme=programme)
@@ -51,12 +51,13 @@ def register(slug: str):
             return render_template(
                 "registration/form.html", form=form, programme=programme, token=token
             ), exc.status_code
+        seated, manage = registration.is_seated, services.manage_token(registration)
         db.session.commit()
-        if registration.is_seated:
+        if seated:
             flash(_("You are registered: your place is confirmed."), "success")
         else:
             flash(_("The programme is full: you are on the waiting list."), "info")
-        return redirect(url_for("registration.manage", token=services.manage_token(registration)))
+        return redirect(url_for("registration.manage", token=manage))
     status = 400 if form.is_submitted() else 200
     return render_template(
         "registration/form.html", form=form, programme=programme, token=token
