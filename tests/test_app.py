@@ -93,3 +93,9 @@ def test_tick_command_reports(app):
     result = app.test_cli_runner().invoke(args=["werklab", "tick"])
     assert result.exit_code == 0
     assert "programmes_advanced=0" in result.output
+
+
+def test_static_files_do_not_touch_the_database(client, count_queries):
+    with count_queries() as statements:
+        assert client.get("/static/css/werklab.css").status_code == 200
+    assert statements == []

@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_babel import refresh as refresh_babel
 
 from config import BASE_DIR, CONFIGS
-from werklab.db import begin_write, configure_engine, engine_options
+from werklab.db import begin_read, begin_write, configure_engine, engine_options
 from werklab.extensions import babel, csrf, db, migrate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,9 +67,13 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         refresh_babel()
 
     @app.before_request
-    def _start_write_transaction():
+    def _start_transaction():
         # Writes start as BEGIN IMMEDIATE on SQLite: the capacity check cannot interleave.
-        if request.method not in SAFE_METHODS:
+        # Reads on PostgreSQL skip BEGIN/ROLLBACK (see db.begin_read).
+        if request.method in SAFE_METHODS:
+            if request.endpoint != "static":
+                begin_read(db.session)
+        else:
             begin_write(db.session)
 
     @app.after_request

@@ -96,6 +96,20 @@ def begin_write(session) -> None:
         real.connection(execution_options={WRITE_OPTION: True})
 
 
+def begin_read(session) -> None:
+    """Run a read-only request without a transaction on PostgreSQL.
+
+    At READ COMMITTED every statement reads its own snapshot anyway, so BEGIN and ROLLBACK
+    only cost two round trips. Requests that may write (POST ...) never come here.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.in_transaction():
+        return
+    bind = real.get_bind()
+    if isinstance(bind, sa.engine.Engine) and bind.dialect.name == "postgresql":
+        real.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def is_lock_timeout(exc: BaseException) -> bool:
     """Tell whether a database error means "could not get the lock in time"."""
     orig = getattr(exc, "orig", None)
