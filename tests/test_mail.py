@@ -213,3 +213,23 @@ def test_delivery_mode_tick_leaves_mail_for_the_job(app, client, programme, smtp
     assert smtp.messages == []
     assert jobs.tick()["mails_sent"] == 1
     assert len(smtp.messages) == 1
+
+
+def test_a_mail_that_cannot_be_built_is_marked_failed_not_raised(app, monkeypatch):
+    from werklab.mail import OutboxMail
+
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    mail = OutboxMail(
+        to_addr="anna@example.nl",
+        to_name="Anna\nBcc: x@example.nl",
+        subject="Onderwerp",
+        body_text="tekst",
+        body_html="<p>tekst</p>",
+        attachments=[],
+    )
+    db.session.add(mail)
+    db.session.commit()
+    assert deliver_due() == 0
+    db.session.refresh(mail)
+    assert mail.status is MailStatus.FAILED
+    assert "cannot build" in mail.last_error

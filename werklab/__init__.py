@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_babel import refresh as refresh_babel
 
 from config import BASE_DIR, CONFIGS
@@ -60,6 +60,15 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(registration_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # No database stores NUL in text (PostgreSQL refuses it): refuse such input up front.
+        values = [request.path, *request.args.values()]
+        if request.method not in SAFE_METHODS:
+            values += request.form.values()
+        if any("\x00" in value for value in values):
+            abort(400)
 
     @app.before_request
     def _fresh_locale():

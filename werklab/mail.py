@@ -178,10 +178,16 @@ def _claim(mail_id: int, now: datetime, sender: str) -> EmailMessage | None:
     if mail is None:
         db.session.rollback()
         return None
+    mail.attempts += 1
+    try:
+        message = build_message(mail, sender)
+    except (ValueError, TypeError) as exc:  # e.g. a line break in a header: never sendable
+        log.error("mail %s cannot be built: %s", mail_id, exc)
+        mail.status, mail.last_error = MailStatus.FAILED, f"cannot build: {exc}"[:500]
+        db.session.commit()
+        return None
     mail.status = MailStatus.SENDING
     mail.claimed_at = now
-    mail.attempts += 1
-    message = build_message(mail, sender)
     db.session.commit()
     return message
 

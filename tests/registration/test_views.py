@@ -300,3 +300,46 @@ def test_lock_timeout_gives_a_friendly_busy_page(app, client, programme, monkeyp
     assert 'value="Lotte"' in text(response)  # what was typed is kept
     assert response.headers["Retry-After"]
     assert count(programme) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "Anna\r\nBcc: iedereen@example.nl", "één regel"),
+        ("email", "anna@example.nl\nBcc: x@example.nl", "één regel"),
+        ("organisation", "Gemeente\tEde", "één regel"),
+        ("learning_question", "Vraag\x07", "tekens die we niet kunnen opslaan"),
+    ],
+)
+def test_line_breaks_and_control_characters_are_refused(client, programme, field, value, message):
+    response = post_form(client, programme, **{field: value})
+    assert response.status_code == 400
+    error = text(response).split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+    assert message in error
+    assert count(programme) == 0
+
+
+def test_learning_question_may_have_several_lines(client, programme):
+    response = post_form(client, programme, learning_question="Eerste regel.\r\nTweede regel.")
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/programma/%00",
+        "/programma/x%00y/inschrijven",
+        "/inschrijving/abc%00",
+        "/?soort=%00",
+        "/programma/{slug}?uitnodiging=%00",
+    ],
+)
+def test_nul_bytes_are_refused_without_an_error(client, programme, path):
+    response = client.get(path.format(slug=programme.slug))
+    assert response.status_code == 400
+
+
+def test_nul_byte_in_a_posted_field_is_refused(client, programme):
+    response = post_form(client, programme, job_title="Advi\x00seur")
+    assert response.status_code == 400
+    assert count(programme) == 0

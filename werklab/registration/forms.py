@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,6 +33,21 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+
+def single_line(form, field):
+    """No line breaks or control characters: names end up in mail headers."""
+    if field.data and (_CONTROL.search(field.data) or _LINE_BREAK.search(field.data)):
+        raise ValidationError(_l("Please use one line, without special characters."))
+
+
+def no_control_characters(form, field):
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError(_l("This text contains characters we cannot store."))
+
+
 def _required(message):
     return DataRequired(message=message)
 
@@ -40,6 +57,7 @@ class RegistrationForm(FlaskForm):
         _l("First name"),
         filters=[strip],
         validators=[
+            single_line,
             _required(_l("Please fill in your first name.")),
             Length(max=100, message=_l("Your first name can be at most 100 characters.")),
         ],
@@ -48,6 +66,7 @@ class RegistrationForm(FlaskForm):
         _l("Last name"),
         filters=[strip],
         validators=[
+            single_line,
             _required(_l("Please fill in your last name.")),
             Length(max=100, message=_l("Your last name can be at most 100 characters.")),
         ],
@@ -56,6 +75,7 @@ class RegistrationForm(FlaskForm):
         _l("E-mail address"),
         filters=[strip],
         validators=[
+            single_line,
             _required(_l("Please fill in your e-mail address.")),
             Length(max=254, message=_l("This e-mail address is too long.")),
             Email(message=_l("This is not a valid e-mail address, e.g. name@organisation.nl.")),
@@ -65,6 +85,7 @@ class RegistrationForm(FlaskForm):
         _l("Organisation"),
         filters=[strip],
         validators=[
+            single_line,
             _required(_l("Please fill in your organisation.")),
             Length(max=200, message=_l("The organisation can be at most 200 characters.")),
         ],
@@ -80,6 +101,7 @@ class RegistrationForm(FlaskForm):
         _l("Job title"),
         filters=[strip],
         validators=[
+            single_line,
             _required(_l("Please fill in your job title.")),
             Length(max=200, message=_l("The job title can be at most 200 characters.")),
         ],
@@ -92,7 +114,8 @@ class RegistrationForm(FlaskForm):
             "participants' questions."
         ),
         validators=[
-            Length(max=2000, message=_l("The learning question can be at most 2000 characters."))
+            no_control_characters,
+            Length(max=2000, message=_l("The learning question can be at most 2000 characters.")),
         ],
     )
     dietary_wishes = StringField(
@@ -100,6 +123,7 @@ class RegistrationForm(FlaskForm):
         filters=[strip],
         description=_l("We delete dietary wishes once the programme has ended."),
         validators=[
+            single_line,
             Optional(),
             Length(max=500, message=_l("Dietary wishes can be at most 500 characters.")),
         ],
