@@ -84,6 +84,15 @@ def _takes_seat(now=NOW):
     )
 
 
+def _overdue(now=NOW):
+    """Offers and payment holds whose time is up but that are not yet expired."""
+    R = Registration
+    return or_(
+        and_(R.status == S.OFFERED, R.offer_expires_at <= now),
+        and_(R.status == S.HELD, R.hold_expires_at <= now),
+    )
+
+
 @cache
 def _seats_taken_stmt():
     return (
@@ -124,10 +133,6 @@ class SeatState:
 @cache
 def _seat_state_stmt():
     R = Registration
-    overdue = or_(
-        and_(R.status == S.OFFERED, R.offer_expires_at <= NOW),
-        and_(R.status == S.HELD, R.hold_expires_at <= NOW),
-    )
     duplicate = and_(
         R.email_normalized == bindparam("email", type_=sa.String()),
         R.status.in_(ACTIVE_STATUSES),
@@ -135,7 +140,7 @@ def _seat_state_stmt():
     return select(
         func.count(case((_takes_seat(), 1))),
         func.count(case((R.status == S.WAITLISTED, 1))),
-        func.count(case((overdue, 1))),
+        func.count(case((_overdue(), 1))),
         func.coalesce(func.max(R.waitlist_seq), 0),
         func.count(case((duplicate, 1))),
     ).where(R.programme_id == bindparam("programme_id"))
@@ -228,13 +233,7 @@ def advance_waiting_list(programme: Programme, now: datetime) -> list[Registrati
     MUST be called with the programme row locked. Returns the new offers.
     """
     overdue = db.session.execute(
-        select(Registration).where(
-            Registration.programme_id == programme.id,
-            or_(
-                and_(Registration.status == S.OFFERED, Registration.offer_expires_at <= now),
-                and_(Registration.status == S.HELD, Registration.hold_expires_at <= now),
-            ),
-        )
+        select(Registration).where(Registration.programme_id == programme.id, _overdue(now))
     ).scalars()
     for registration in overdue:
         if registration.status is S.OFFERED:
@@ -266,17 +265,14 @@ def advance_waiting_list(programme: Programme, now: datetime) -> list[Registrati
         registration.status = S.OFFERED
         registration.offer_expires_at = now + timedelta(hours=hours)
         audit.record("registration.offered", registration, actor="system", now=now)
+        token = manage_token(registration)
         _mail(
             registration,
             "offer",
             _l("A place has become free in %(title)s", title=programme.title),
             now,
-            accept_url=external_url(
-                "registration.offer", token=manage_token(registration), keuze="accept"
-            ),
-            decline_url=external_url(
-                "registration.offer", token=manage_token(registration), keuze="decline"
-            ),
+            accept_url=external_url("registration.offer", token=token, keuze="accept"),
+            decline_url=external_url("registration.offer", token=token, keuze="decline"),
         )
         offers.append(registration)
     db.session.flush()
@@ -424,14 +420,7 @@ def programmes_needing_advance(now: datetime) -> list[int]:
     """Programmes with an overdue offer or hold (work for `tick`)."""
     return list(
         db.session.execute(
-            select(Registration.programme_id)
-            .where(
-                or_(
-                    and_(Registration.status == S.OFFERED, Registration.offer_expires_at <= now),
-                    and_(Registration.status == S.HELD, Registration.hold_expires_at <= now),
-                )
-            )
-            .distinct()
+            select(Registration.programme_id).where(_overdue(now)).distinct()
         ).scalars()
     )
 
