@@ -12,6 +12,7 @@ from werklab.catalog.models import ProgrammeKind, ProgrammeStatus, SessionKind, 
 from werklab.catalog.services import ProgrammeData, SessionData, local_to_utc
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.links import external_url
 from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
@@ -316,7 +317,7 @@ def seed_demo(now: datetime | None = None) -> str:
             )
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
-    return (
-        "Demo data added: 4 programmes. Invitation link of the werklab: "
-        f"/programma/{werklab.slug}?uitnodiging={werklab.invitation_token}"
+    link = external_url(
+        "catalog.programme", slug=werklab.slug, uitnodiging=werklab.invitation_token
     )
+    return f"Demo data added: 4 programmes. Invitation link of the werklab: {link}"
