@@ -50,6 +50,14 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "werklab <noreply@werklab.example>")
 
+    #: Where sign-in rate limits are counted; memory:// is per process.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Failed password sign-ins, per address and per account; link requests likewise.
+    LOGIN_LIMIT_ADDRESS = "20 per 15 minutes"
+    LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LINK_LIMIT_ADDRESS = "10 per 15 minutes"
+    LOGIN_LINK_LIMIT_ACCOUNT = "3 per 15 minutes"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session; a form left open all day still works
@@ -67,12 +75,15 @@ class TestingConfig(Config):
     MAIL_BACKEND = "null"
     CAPACITY_LOCK = _env_bool("WERKLAB_CAPACITY_LOCK", True)
     CAPACITY_RACE_DELAY = float(os.environ.get("WERKLAB_CAPACITY_RACE_DELAY", "0"))
-    RATELIMIT_ENABLED = False
+    # Limits are on (as in production) but generous; tests of the limits set real values.
+    LOGIN_LIMIT_ADDRESS = LOGIN_LIMIT_ACCOUNT = "10000 per minute"
+    LOGIN_LINK_LIMIT_ADDRESS = LOGIN_LINK_LIMIT_ACCOUNT = "10000 per minute"
 
 
 class ProductionConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 
 

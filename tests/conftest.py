@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +63,20 @@ def new_database(request, db_kind, tmp_path_factory):
     return make
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as it does in production: its own database
+    session (joined to the test's transaction), its own `g` (Flask-Login, Flask-Babel)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def make_app(url: str, **overrides):
     ensure_compiled()  # the Dutch catalogue, in case set-up did not compile it
     settings = {"BASE_URL": "http://werklab.test", **overrides}
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **settings)
+    app.test_client_class = IsolatedClient
     from flask_migrate import upgrade
 
     with app.app_context():
@@ -142,7 +153,7 @@ def count_queries(_transaction):
     return counter
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_from(html: str) -> str:

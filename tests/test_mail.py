@@ -148,6 +148,7 @@ def test_smtp_down_keeps_mail_queued_and_tick_sends_it_later(
     assert "ConnectionRefused" in mail.last_error
     assert mail.next_attempt_at > utcnow()
 
+    db.session.commit()  # the programme fixture, as it would be outside a test
     # Not yet due: tick leaves it alone.
     assert jobs.tick()["mails_sent"] == 0
 
@@ -210,6 +211,7 @@ def test_log_backend_prints_the_mail(app, client, programme, monkeypatch, caplog
 def test_delivery_mode_tick_leaves_mail_for_the_job(app, client, programme, smtp, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_DELIVERY", "tick")
     register_over_http(client, programme)
+    db.session.commit()
     assert smtp.messages == []
     assert jobs.tick()["mails_sent"] == 1
     assert len(smtp.messages) == 1

@@ -7,11 +7,10 @@ import os
 from pathlib import Path
 
 from flask import Flask, abort, request
-from flask_babel import refresh as refresh_babel
 
 from config import BASE_DIR, CONFIGS
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
-from werklab.extensions import babel, csrf, db, migrate
+from werklab.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,6 +38,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
     from werklab.i18n import init_i18n
 
     init_i18n(app, babel)
@@ -50,12 +51,14 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         )
 
     from werklab import models  # noqa: F401  (register every table with the metadata)
+    from werklab.accounts.views import bp as accounts_bp
     from werklab.catalog.views import bp as catalog_bp
     from werklab.cli import werklab_cli
     from werklab.errors import register_error_handlers
     from werklab.mail import deliver_committed
     from werklab.registration.views import bp as registration_bp
 
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(registration_bp)
     register_error_handlers(app)
@@ -69,11 +72,6 @@ def create_app(config: str | None = None, **overrides) -> Flask:
             values += request.form.values()
         if any("\x00" in value for value in values):
             abort(400)
-
-    @app.before_request
-    def _fresh_locale():
-        # The language is chosen per request (a test may run several in one app context).
-        refresh_babel()
 
     @app.before_request
     def _start_transaction():
@@ -106,6 +104,30 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         return response
 
     return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from werklab.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        # The id carries the user's session epoch: after sign-out or a password change the
+        # epoch has moved on and every older cookie stops working.
+        user_pk, _, epoch = user_id.partition(".")
+        if not user_pk.isdigit() or not epoch.isdigit():
+            return None
+        user = db.session.get(User, int(user_pk))
+        if user is None or not user.active or user.session_epoch != int(epoch):
+            return None
+        return user
 
 
 def _check_config(app: Flask, name: str) -> None:

@@ -35,3 +35,28 @@ def seed_demo_command(force: bool):
 
     deliver_committed()
     click.echo(summary)
+
+
+@werklab_cli.command("create-admin")
+@click.option("--email", prompt=True, help="E-mail address of the coordinator.")
+@click.option("--name", prompt=True, help="Name of the coordinator.")
+@click.password_option(help="Password (at least 12 characters); asked when not given.")
+def create_admin_command(email: str, name: str, password: str):
+    """Create a coordinator account (or make an existing account coordinator)."""
+    from werklab.accounts import services
+    from werklab.errors import DomainError
+
+    try:
+        user = services.find_user(email)
+        if user is None:
+            user = services.create_user(
+                email, name, password=password, coordinator=True, actor="cli"
+            )
+        else:
+            services.set_roles(user, coordinator=True, trainer=user.is_trainer, actor="cli")
+            services.set_password(user, password, actor="cli")
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Coordinator {user.email} is ready.")

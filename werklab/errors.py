@@ -66,6 +66,14 @@ def register_error_handlers(app: Flask) -> None:
     def too_large(_e):
         return page(413, _("Too large"), _("What you sent is too large."))
 
+    @app.errorhandler(429)
+    def too_many(_e):
+        return page(
+            429,
+            _("Too many attempts"),
+            _("There were too many attempts in a short time. Please wait a while and try again."),
+        )
+
     @app.errorhandler(Busy)
     def busy(e):
         return busy_page()

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm import Session as OrmSession
 
+from werklab.accounts.models import User
 from werklab.db import Base, enum_type, utcnow
 
 #: Larger groups were the main lesson learned: a programme never seats more than this.
@@ -68,6 +69,15 @@ def invitation_accepted(visibility: Visibility, expected: str | None, given: str
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
+#: Trainers (begeleiders) who run a programme.
+programme_trainers = sa.Table(
+    "programme_trainers",
+    Base.metadata,
+    sa.Column("programme_id", sa.ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Programme(Base):
     __tablename__ = "programmes"
     __table_args__ = (
@@ -108,6 +118,7 @@ class Programme(Base):
         order_by="ProgrammeSession.position",
         cascade="all, delete-orphan",
     )
+    trainers: Mapped[list[User]] = relationship(secondary=programme_trainers, order_by="User.name")
 
     def __repr__(self) -> str:
         return f"<Programme {self.slug}>"

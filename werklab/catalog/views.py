@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_login import current_user
 
 from werklab.catalog import services
 from werklab.db import utcnow
@@ -51,8 +52,8 @@ def programme(slug: str):
             invitation_token=token if not programme.is_public else None,
         )
 
-    if "_flashes" in session:  # a message for this visitor only: not from the cache
-        return render()
+    if "_flashes" in session or current_user.is_authenticated:
+        return render()  # a message or menu for this visitor only: not from the cache
     key = (version, str(get_locale()), request.full_path)
     pages = current_app.extensions.setdefault("werklab.programme_pages", PageCache(256))
     return pages.get_or_render(key, render)

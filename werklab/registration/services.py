@@ -208,6 +208,28 @@ def find_by_token(token: str) -> Registration | None:
     ).scalar_one_or_none()
 
 
+def participant_name(email: str) -> str | None:
+    """The name someone registered with (latest registration), or None if they never did."""
+    row = db.session.execute(
+        select(Registration.first_name, Registration.last_name)
+        .where(Registration.email_normalized == email.strip().lower())
+        .order_by(Registration.id.desc())
+        .limit(1)
+    ).first()
+    return f"{row.first_name} {row.last_name}" if row else None
+
+
+def registrations_for(email: str) -> list[Registration]:
+    """All registrations of one person (by e-mail), newest first."""
+    return list(
+        db.session.execute(
+            select(Registration)
+            .where(Registration.email_normalized == email.strip().lower())
+            .order_by(Registration.id.desc())
+        ).scalars()
+    )
+
+
 # --- waiting list --------------------------------------------------------------------------
 
 

@@ -1,0 +1,202 @@
+"""Accounts: users and roles, passwords, one-time sign-in links, ending sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from werklab import audit
+from werklab.accounts.models import LoginLink, User
+from werklab.db import utcnow
+from werklab.errors import DomainError, ValidationError
+from werklab.extensions import db
+from werklab.links import external_url
+from werklab.mail import queue_mail
+
+LINK_LIFETIME = timedelta(minutes=30)
+MIN_PASSWORD_LENGTH = 12
+#: Checked against when the e-mail address is unknown, so both cases take as long.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+class InvalidLink(DomainError):
+    status_code = 400
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.email == normalize_email(email))
+    ).scalar_one_or_none()
+
+
+def create_user(
+    email: str,
+    name: str = "",
+    *,
+    password: str | None = None,
+    coordinator: bool = False,
+    trainer: bool = False,
+    actor: str,
+    now: datetime | None = None,
+) -> User:
+    """Create an account; staff may get a password at once."""
+    now = now or utcnow()
+    if find_user(email) is not None:
+        raise ValidationError(str(_l("There is already an account with this e-mail address.")))
+    user = User(
+        email=normalize_email(email),
+        name=name.strip(),
+        is_coordinator=coordinator,
+        is_trainer=trainer,
+        created_at=now,
+    )
+    if password is not None:
+        user.password_hash = _hash(password)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created", user, actor=actor, now=now, coordinator=coordinator, trainer=trainer
+    )
+    return user
+
+
+def set_roles(user: User, *, coordinator: bool, trainer: bool, actor: str, now=None) -> User:
+    """Give or take the coordinator and trainer roles."""
+    now = now or utcnow()
+    user.is_coordinator, user.is_trainer = coordinator, trainer
+    audit.record(
+        "user.roles_changed", user, actor=actor, now=now, coordinator=coordinator, trainer=trainer
+    )
+    db.session.flush()
+    return user
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            str(_l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        )
+    return generate_password_hash(password, method="scrypt")
+
+
+def set_password(user: User, password: str, *, actor: str, now: datetime | None = None) -> User:
+    """Set a new password and end every session of the user (the caller signs in again)."""
+    now = now or utcnow()
+    user.password_hash = _hash(password)
+    end_all_sessions(user)
+    audit.record("user.password_changed", user, actor=actor, now=now)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with this e-mail and password, or None (in the same time)."""
+    user = find_user(email)
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    ok = check_password_hash(stored, password)
+    if user is None or not user.password_hash or not ok or not user.active:
+        return None
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Make every session cookie of this user invalid, including replayed old ones."""
+    user.session_epoch += 1
+
+
+def record_sign_in(user: User, *, method: str, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    user.last_login_at = now
+    audit.record("user.signed_in", user, actor=f"user:{user.id}", now=now, method=method)
+    db.session.flush()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def send_login_link(
+    email: str,
+    *,
+    next_path: str = "",
+    participant_name: str | None = None,
+    locale: str = "nl",
+    now: datetime | None = None,
+) -> bool:
+    """Mail a one-time sign-in link to `email` if it belongs to someone we know.
+
+    Someone we know: an account, or a person with a registration (`participant_name`, looked
+    up by the caller), who then gets an account. Returns whether a mail was queued; callers
+    MUST NOT tell the visitor, so that nobody can find out which addresses are known.
+    """
+    now = now or utcnow()
+    user = find_user(email)
+    if user is None and participant_name is not None:
+        user = create_user(email, participant_name, actor="system", now=now)
+    if user is None or not user.active:
+        return False
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginLink(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + LINK_LIFETIME,
+            next_path=next_path[:500],
+        )
+    )
+    queue_mail(
+        user.email,
+        _l("Your sign-in link for werklab"),
+        "accounts/login_link",
+        to_name=user.name,
+        locale=locale,
+        kind="accounts.login_link",
+        now=now,
+        user=user,
+        link=external_url("accounts.use_link", token=token),
+        minutes=int(LINK_LIFETIME.total_seconds() // 60),
+    )
+    db.session.flush()
+    return True
+
+
+def use_login_link(token: str, *, now: datetime | None = None) -> tuple[User, str]:
+    """Spend a sign-in link: return its user and where to go next.
+
+    The link is marked used in one conditional UPDATE, so two requests with the same link
+    cannot both sign in.
+    """
+    now = now or utcnow()
+    result = db.session.execute(
+        update(LoginLink)
+        .where(
+            LoginLink.token_hash == _token_hash(token),
+            LoginLink.used_at.is_(None),
+            LoginLink.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(LoginLink.user_id, LoginLink.next_path)
+    ).first()
+    if result is None:
+        raise InvalidLink(
+            str(
+                _l(
+                    "This sign-in link has expired or has already been used. Ask for a new "
+                    "link below."
+                )
+            )
+        )
+    user = db.session.get(User, result.user_id)
+    if user is None or not user.active:
+        raise InvalidLink(str(_l("This sign-in link is no longer valid.")))
+    return user, result.next_path

@@ -1,0 +1,171 @@
+"""Sign in (password or one-time e-mail link), sign out, change password."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from werklab import menu
+from werklab.accounts import services
+from werklab.accounts.forms import ChangePasswordForm, LinkForm, PasswordLoginForm
+from werklab.db import utcnow
+from werklab.errors import DomainError
+from werklab.extensions import db, limiter
+from werklab.registration.services import participant_name
+from werklab.urls import internal_path
+
+bp = Blueprint("accounts", __name__)
+
+
+def _account_key() -> str:
+    return "account:" + services.normalize_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _limit(name: str) -> str:
+    return current_app.config[name]
+
+
+def _next() -> str:
+    return internal_path(request.values.get("next"), url_for("accounts.home"))
+
+
+def _sign_in(user, method: str) -> None:
+    """Start a fresh session for `user` (a new session: nothing carries over)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    services.record_sign_in(user, method=method)
+
+
+@bp.get("/inloggen")
+def login():
+    """The sign-in page: a link by e-mail, or a password for staff."""
+    if current_user.is_authenticated:
+        return redirect(_next())
+    nxt = request.args.get("next", "")
+    return render_template(
+        "accounts/login.html",
+        link_form=LinkForm(next=nxt),
+        password_form=PasswordLoginForm(next=nxt),
+    )
+
+
+@bp.post("/inloggen")
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_ADDRESS"), deduct_when=_failed)
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_ACCOUNT"), key_func=_account_key, deduct_when=_failed)
+def password_login():
+    """Sign in with e-mail address and password."""
+    form = PasswordLoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _sign_in(user, "password")
+            db.session.commit()
+            return redirect(_next())
+        form.password.errors.append(_("This e-mail address and password do not match."))
+    return render_template(
+        "accounts/login.html", link_form=LinkForm(next=form.next.data), password_form=form
+    ), 400
+
+
+@bp.post("/inloggen/link")
+@limiter.limit(lambda: _limit("LOGIN_LINK_LIMIT_ADDRESS"))
+@limiter.limit(lambda: _limit("LOGIN_LINK_LIMIT_ACCOUNT"), key_func=_account_key)
+def request_link():
+    """Mail a one-time sign-in link; the answer is the same for known and unknown addresses."""
+    form = LinkForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "accounts/login.html", link_form=form, password_form=PasswordLoginForm()
+        ), 400
+    email = form.email.data
+    services.send_login_link(
+        email,
+        next_path=internal_path(form.next.data, ""),
+        participant_name=participant_name(email),
+        locale=str(get_locale()),
+    )
+    db.session.commit()
+    return render_template("accounts/link_sent.html", email=email)
+
+
+@bp.route("/inloggen/link/<token>", methods=["GET", "POST"])
+def use_link(token: str):
+    """Confirm, then sign in with a link (a GET alone never spends it: mail scanners follow
+    links)."""
+    if len(token) > 100:
+        abort(404)
+    # CSRFProtect has checked the token of a POST before we get here.
+    if request.method == "POST":
+        try:
+            user, next_path = services.use_login_link(token, now=utcnow())
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for("accounts.login"))
+        _sign_in(user, "link")
+        db.session.commit()
+        return redirect(internal_path(next_path, url_for("accounts.home")))
+    return render_template("accounts/use_link.html", form=LinkForm(), token=token)
+
+
+@bp.post("/uitloggen")
+@login_required
+def logout():
+    """Sign out everywhere: every session of this user ends, here and on other devices."""
+    services.end_all_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("catalog.index"))
+
+
+@bp.get("/account")
+@login_required
+def home():
+    """Where a signed-in person starts."""
+    return render_template("accounts/home.html", account_menu=menu.entries_for(current_user))
+
+
+@bp.route("/account/wachtwoord", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; every other session of the user ends."""
+    if not current_user.is_staff:
+        abort(403)
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if services.authenticate(user.email, form.current.data) is None:
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            try:
+                services.set_password(user, form.new.data, actor=f"user:{user.id}")
+            except DomainError as exc:
+                db.session.rollback()
+                form.new.errors.append(exc.message)
+            else:
+                _sign_in(user, "password_change")
+                db.session.commit()
+                flash(_("Your password has been changed. Other devices are signed out."), "success")
+                return redirect(url_for("accounts.home"))
+    return render_template("accounts/password.html", form=form), 400 if form.errors else 200

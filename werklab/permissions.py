@@ -1,0 +1,60 @@
+"""Every access rule, one function each. Views call these; tests cover each one.
+
+`user` is Flask-Login's current_user: an anonymous user has is_authenticated False.
+"""
+
+from __future__ import annotations
+
+from werklab.accounts.models import User
+from werklab.catalog.models import Programme
+from werklab.registration.models import Registration
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def is_coordinator(user) -> bool:
+    """Coordinators run the catalogue, users and everything else."""
+    return _signed_in(user) and user.is_coordinator
+
+
+def is_staff(user) -> bool:
+    """Coordinators and trainers."""
+    return _signed_in(user) and (user.is_coordinator or user.is_trainer)
+
+
+def can_manage_catalogue(user) -> bool:
+    """Create and edit programmes and sessions, assign trainers, open and close registration."""
+    return is_coordinator(user)
+
+
+def can_manage_users(user) -> bool:
+    return is_coordinator(user)
+
+
+def is_trainer_of(user, programme: Programme) -> bool:
+    return _signed_in(user) and user.is_trainer and any(t.id == user.id for t in programme.trainers)
+
+
+def can_work_on(user, programme: Programme) -> bool:
+    """See a programme's participants, keep attendance, write notes, export: its trainers
+    and the coordinators."""
+    return is_coordinator(user) or is_trainer_of(user, programme)
+
+
+def owns_registration(user, registration: Registration) -> bool:
+    """A participant signed in with the e-mail address they registered with."""
+    return (
+        _signed_in(user)
+        and isinstance(user, User)
+        and (user.email == registration.email_normalized)
+    )
+
+
+def can_view_registration(user, registration: Registration) -> bool:
+    return owns_registration(user, registration) or can_work_on(user, registration.programme)
+
+
+def can_cancel_registration(user, registration: Registration) -> bool:
+    return owns_registration(user, registration) or is_coordinator(user)
