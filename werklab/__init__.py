@@ -52,15 +52,23 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
     from werklab import models  # noqa: F401  (register every table with the metadata)
     from werklab.accounts.views import bp as accounts_bp
+    from werklab.attendance.views import bp as attendance_bp
     from werklab.catalog.views import bp as catalog_bp
     from werklab.cli import werklab_cli
     from werklab.errors import register_error_handlers
     from werklab.mail import deliver_committed
+    from werklab.manage.views import bp as manage_bp
+    from werklab.participant.views import bp as participant_bp
     from werklab.registration.views import bp as registration_bp
+    from werklab.workspace.views import bp as workspace_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(workspace_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(participant_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 
