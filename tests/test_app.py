@@ -99,3 +99,22 @@ def test_static_files_do_not_touch_the_database(client, count_queries):
     with count_queries() as statements:
         assert client.get("/static/css/werklab.css").status_code == 200
     assert statements == []
+
+
+def test_seed_demo_refuses_production(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WERKLAB_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["werklab", "seed-demo"])
+    assert result.exit_code != 0
+    assert "not in production" in result.output
+
+
+def test_demo_staff_can_sign_in(app):
+    from werklab.accounts.services import authenticate
+    from werklab.seed import DEMO_PASSWORD, DEMO_STAFF
+
+    app.test_cli_runner().invoke(args=["werklab", "seed-demo"])
+    coordinator = authenticate(DEMO_STAFF["coordinator"][0], DEMO_PASSWORD)
+    assert coordinator is not None and coordinator.is_coordinator
+    trainer = authenticate(DEMO_STAFF["trainer_gemeente"][0], DEMO_PASSWORD)
+    programmes = db.session.execute(select(Programme)).scalars().all()
+    assert any(trainer in p.trainers for p in programmes)

@@ -25,6 +25,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     )
     name = config or os.environ.get("WERKLAB_CONFIG", "development")
     app.config.from_object(CONFIGS[name])
+    app.config["WERKLAB_ENV"] = name
     app.config.update(overrides)
     _check_config(app, name)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -23,8 +23,15 @@ def tick_command():
 @click.option("--force", is_flag=True, help="Add the demo data even if programmes exist.")
 def seed_demo_command(force: bool):
     """Fill the database with a realistic demo set (skipped when data exists)."""
+    from flask import current_app
+
     from werklab.catalog.models import Programme
     from werklab.seed import seed_demo
+
+    if current_app.config["WERKLAB_ENV"] == "production":
+        raise click.ClickException(
+            "seed-demo makes accounts with a known password: not in production."
+        )
 
     if not force and db.session.query(Programme.id).first():
         click.echo("Demo data not added: the database already has programmes.")

@@ -88,8 +88,11 @@ def init_i18n(app: Flask, babel) -> None:
     app.jinja_env.filters.update(
         money=money, long_date=long_date, date_time=date_time, short_time=short_time
     )
+    from werklab.menu import entries_for
+
     app.jinja_env.globals.update(
         get_locale=get_locale,
+        menu_entries=entries_for,
         KIND_LABELS=KIND_LABELS,
         KIND_SLUGS=KIND_SLUGS,
         PROGRAMME_STATUS_LABELS=PROGRAMME_STATUS_LABELS,

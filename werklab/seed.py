@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete
 
+from werklab.accounts import services as accounts
 from werklab.catalog import services as catalog
 from werklab.catalog.models import ProgrammeKind, ProgrammeStatus, SessionKind, Visibility
 from werklab.catalog.services import ProgrammeData, SessionData, local_to_utc
@@ -110,6 +111,30 @@ def _people(rng: random.Random, count: int, domain: str | None = None, org=None)
             dietary_wishes="Vegetarisch" if rng.random() < 0.2 else None,
             privacy_consent=True,
         )
+
+
+#: Demo accounts (password below); only for the demo database, printed by seed-demo.
+DEMO_PASSWORD = "werklab-demo-wachtwoord"  # noqa: S105 - demo data only; seed-demo refuses production
+DEMO_STAFF = {
+    "coordinator": ("coordinator@werklab.example", "Cora de Coördinator", True, False),
+    "trainer_gemeente": ("marleen@werklab.example", "Marleen Gemeentekennis", False, True),
+    "trainer_initiatieven": ("youssef@werklab.example", "Youssef Initiatievenkenner", False, True),
+}
+
+
+def _demo_staff(now: datetime) -> dict:
+    return {
+        key: accounts.create_user(
+            email,
+            name,
+            password=DEMO_PASSWORD,
+            coordinator=coordinator,
+            trainer=trainer,
+            actor="system:seed",
+            now=now,
+        )
+        for key, (email, name, coordinator, trainer) in DEMO_STAFF.items()
+    }
 
 
 def seed_demo(now: datetime | None = None) -> str:
@@ -299,6 +324,12 @@ def seed_demo(now: datetime | None = None) -> str:
         now=now,
     )
 
+    staff = _demo_staff(now)
+    werklab.trainers.extend([staff["trainer_gemeente"], staff["trainer_initiatieven"]])
+    cop.trainers.append(staff["trainer_initiatieven"])
+    lg.trainers.append(staff["trainer_gemeente"])
+    cop_south.trainers.append(staff["trainer_initiatieven"])
+
     for programme in (werklab, cop, lg, cop_south):
         catalog.set_status(programme, ProgrammeStatus.OPEN, actor=actor, now=now)
 
@@ -320,4 +351,8 @@ def seed_demo(now: datetime | None = None) -> str:
     link = external_url(
         "catalog.programme", slug=werklab.slug, uitnodiging=werklab.invitation_token
     )
-    return f"Demo data added: 4 programmes. Invitation link of the werklab: {link}"
+    return (
+        f"Demo data added: 4 programmes. Invitation link of the werklab: {link}\n"
+        f"Demo sign-in (password {DEMO_PASSWORD}): "
+        + ", ".join(email for email, *_ in DEMO_STAFF.values())
+    )
