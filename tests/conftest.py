@@ -80,7 +80,7 @@ def make_app(url: str, **overrides):
     from flask_migrate import upgrade
 
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
     return app
 
 

@@ -58,3 +58,40 @@ def can_view_registration(user, registration: Registration) -> bool:
 
 def can_cancel_registration(user, registration: Registration) -> bool:
     return owns_registration(user, registration) or is_coordinator(user)
+
+
+# --- trainer workspace and attendance (issue 3) ---------------------------------------------
+
+
+def can_see_participants(user, programme: Programme) -> bool:
+    """The participant list, waiting list and a participant's details: the programme's
+    trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_export_participants(user, programme: Programme) -> bool:
+    """Download the participants (CSV, XLSX) with e-mail and dietary wishes."""
+    return can_work_on(user, programme)
+
+
+def can_take_attendance(user, programme: Programme) -> bool:
+    """Keep the attendance register of a session and print its attendance sheet."""
+    return can_work_on(user, programme)
+
+
+def can_view_notes(user, registration: Registration) -> bool:
+    """Read the private trainer notes about a participant in the workspace. (The participant
+    reads the notes about themselves under "mijn gegevens"; that page has its own rule.)"""
+    return can_work_on(user, registration.programme)
+
+
+def can_add_note(user, registration: Registration) -> bool:
+    """Write a private trainer note about a participant."""
+    return can_work_on(user, registration.programme)
+
+
+def can_view_own_programmes(user) -> bool:
+    """See "Mijn traject": one's own registrations, calendar and "mijn gegevens" (including
+    the trainer notes about oneself). Anyone signed in: these pages only show what belongs to
+    the signed-in person's own e-mail address."""
+    return _signed_in(user)

@@ -200,3 +200,94 @@ def use_login_link(token: str, *, now: datetime | None = None) -> tuple[User, st
     if user is None or not user.active:
         raise InvalidLink(str(_l("This sign-in link is no longer valid.")))
     return user, result.next_path
+
+
+# --- coordinator: staff accounts, roles, deactivation (the manage area) --------------------
+
+
+class OwnAccount(DomainError):
+    """A coordinator tried to lock themselves out."""
+
+    status_code = 409
+
+
+def all_users(*, staff_only: bool = False) -> list[User]:
+    """Users by name; staff first."""
+    query = select(User).order_by(
+        (User.is_coordinator | User.is_trainer).desc(), User.name, User.email
+    )
+    if staff_only:
+        query = query.where(User.is_coordinator | User.is_trainer)
+    return list(db.session.execute(query).scalars())
+
+
+def invite_staff_user(
+    email: str,
+    name: str,
+    *,
+    coordinator: bool,
+    trainer: bool,
+    next_path: str,
+    by: User,
+    locale: str = "nl",
+    now: datetime | None = None,
+) -> User:
+    """Create a coordinator or trainer without a password and mail them a sign-in link,
+    so that they can sign in and choose a password (at `next_path`)."""
+    now = now or utcnow()
+    if not (coordinator or trainer):
+        raise ValidationError(str(_l("Choose at least one role: coordinator or trainer.")))
+    if not name.strip():
+        raise ValidationError(str(_l("Please fill in the name.")))
+    user = create_user(
+        email, name, coordinator=coordinator, trainer=trainer, actor=_actor(by), now=now
+    )
+    send_login_link(user.email, next_path=next_path, locale=locale, now=now)
+    return user
+
+
+def change_roles(
+    user: User, *, coordinator: bool, trainer: bool, by: User, now: datetime | None = None
+) -> User:
+    """Give or take roles; a coordinator cannot take away their own coordinator role."""
+    if user.id == by.id and user.is_coordinator and not coordinator:
+        raise OwnAccount(
+            str(
+                _l(
+                    "You cannot take away your own coordinator role: ask another coordinator "
+                    "to do it."
+                )
+            )
+        )
+    if (coordinator, trainer) == (user.is_coordinator, user.is_trainer):
+        return user
+    return set_roles(user, coordinator=coordinator, trainer=trainer, actor=_actor(by), now=now)
+
+
+def deactivate_user(user: User, *, by: User, now: datetime | None = None) -> User:
+    """Stop a user from signing in; every session they have ends at once."""
+    now = now or utcnow()
+    if user.id == by.id:
+        raise OwnAccount(str(_l("You cannot deactivate your own account.")))
+    if not user.active:
+        raise ValidationError(str(_l("This account is already deactivated.")))
+    user.active = False
+    end_all_sessions(user)
+    audit.record("user.deactivated", user, actor=_actor(by), now=now)
+    db.session.flush()
+    return user
+
+
+def reactivate_user(user: User, *, by: User, now: datetime | None = None) -> User:
+    """Let a deactivated user sign in again."""
+    now = now or utcnow()
+    if user.active:
+        raise ValidationError(str(_l("This account is already active.")))
+    user.active = True
+    audit.record("user.reactivated", user, actor=_actor(by), now=now)
+    db.session.flush()
+    return user
+
+
+def _actor(user: User) -> str:
+    return f"coordinator:{user.id}"

@@ -149,13 +149,20 @@ def home():
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
 @login_required
 def change_password():
-    """Change the password; every other session of the user ends."""
+    """Change the password; every other session of the user ends.
+
+    Staff created by a coordinator have no password yet (they signed in with a link): they
+    choose one without a current password.
+    """
     if not current_user.is_staff:
         abort(403)
+    user = current_user._get_current_object()
+    has_password = bool(user.password_hash)
     form = ChangePasswordForm()
+    if not has_password:
+        del form.current
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        if services.authenticate(user.email, form.current.data) is None:
+        if has_password and services.authenticate(user.email, form.current.data) is None:
             form.current.errors.append(_("This is not your current password."))
         else:
             try:
@@ -166,6 +173,14 @@ def change_password():
             else:
                 _sign_in(user, "password_change")
                 db.session.commit()
-                flash(_("Your password has been changed. Other devices are signed out."), "success")
+                if has_password:
+                    flash(
+                        _("Your password has been changed. Other devices are signed out."),
+                        "success",
+                    )
+                else:
+                    flash(_("Your password has been set."), "success")
                 return redirect(url_for("accounts.home"))
-    return render_template("accounts/password.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "accounts/password.html", form=form, has_password=has_password
+    ), 400 if form.errors else 200

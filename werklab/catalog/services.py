@@ -11,10 +11,11 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from werklab import audit
+from werklab.accounts.models import User
 from werklab.catalog.models import (
     DEFAULT_MINIMUM,
     MAX_GROUP_SIZE,
@@ -30,7 +31,12 @@ from werklab.catalog.models import (
 from werklab.db import utcnow
 from werklab.errors import ValidationError
 from werklab.extensions import db
-from werklab.registration.services import seats_taken_expr
+from werklab.registration.services import (
+    advance_waiting_list,
+    lock_programme,
+    seats_taken,
+    seats_taken_expr,
+)
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -164,10 +170,7 @@ def create_programme(data: ProgrammeData, *, actor: str, now: datetime | None = 
 
 def add_session(programme: Programme, data: SessionData) -> ProgrammeSession:
     """Append a session to the programme."""
-    if data.ends_at <= data.starts_at:
-        raise ValidationError(str(_l("A session must end after it starts.")))
-    if not data.theme.strip():
-        raise ValidationError(str(_l("Please give the session a theme.")))
+    _check_session_data(data)
     session = ProgrammeSession(
         position=len(programme.sessions) + 1,
         theme=data.theme.strip(),
@@ -321,3 +324,304 @@ def registrable_programme(slug: str, invitation_token: str | None) -> Programme 
     if programme is None or not programme.accepts_invitation(invitation_token):
         return None
     return programme
+
+
+# --- coordinator: change programmes, sessions, trainers and status (the manage area) -------
+
+
+def utc_to_local(value: datetime) -> datetime:
+    """Turn a stored naive UTC time into naive Dutch wall-clock time (for forms)."""
+    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+#: A fee above this is a typing error (fees are per participant per year).
+MAX_FEE_CENTS = 10_000_000
+
+#: The details update_programme changes; kind and slug stay what they were at creation.
+_PROGRAMME_FIELDS = (
+    "title",
+    "description",
+    "region",
+    "fee_cents",
+    "min_participants",
+    "max_participants",
+    "registration_deadline",
+    "decision_date",
+    "visibility",
+)
+
+#: A werklab needs this many trainers before it can open (PRODUCT.md).
+WERKLAB_TRAINERS = 2
+
+
+def _check_programme_data(data: ProgrammeData) -> None:
+    check_group_size(data.min_participants, data.max_participants)
+    if not data.title.strip():
+        raise ValidationError(str(_l("Please give the programme a title.")))
+    if data.fee_cents is not None and not 0 <= data.fee_cents <= MAX_FEE_CENTS:
+        raise ValidationError(str(_l("This fee is not possible.")))
+
+
+def update_programme(
+    programme: Programme, data: ProgrammeData, *, actor: str, now: datetime | None = None
+) -> Programme:
+    """Change a programme's details; the maximum never drops below the seats already taken.
+
+    The programme row is locked while seats are counted, so no registration slips in
+    between. A higher maximum offers the new seats to the people on the waiting list.
+    """
+    now = now or utcnow()
+    _check_programme_data(data)
+    programme = lock_programme(programme.id)
+    taken = seats_taken(programme.id, now)
+    if data.max_participants < taken:
+        raise ValidationError(
+            str(
+                _l(
+                    "%(taken)d seats are already taken: the maximum cannot be lower than that.",
+                    taken=taken,
+                )
+            )
+        )
+    grew = data.max_participants > programme.max_participants
+    values = {name: getattr(data, name) for name in _PROGRAMME_FIELDS}
+    values["title"] = data.title.strip()
+    changed = sorted(name for name, value in values.items() if getattr(programme, name) != value)
+    for name in changed:
+        setattr(programme, name, values[name])
+    if programme.visibility is Visibility.INVITATION and not programme.invitation_token:
+        programme.invitation_token = secrets.token_urlsafe(24)
+    if changed:
+        audit.record("programme.updated", programme, actor=actor, now=now, fields=changed)
+    db.session.flush()
+    if grew:
+        advance_waiting_list(programme, now)
+    return programme
+
+
+def _check_session_data(data: SessionData) -> None:
+    if data.ends_at <= data.starts_at:
+        raise ValidationError(str(_l("A session must end after it starts.")))
+    if not data.theme.strip():
+        raise ValidationError(str(_l("Please give the session a theme.")))
+
+
+def _werklab_sessions_fixed(programme: Programme) -> None:
+    if programme.kind is ProgrammeKind.WERKLAB:
+        raise ValidationError(
+            str(
+                _l(
+                    "A werklab always has exactly three sessions: change the existing "
+                    "sessions instead."
+                )
+            )
+        )
+
+
+def create_session(
+    programme: Programme, data: SessionData, *, actor: str, now: datetime | None = None
+) -> ProgrammeSession:
+    """Add a session at the end of a programme (a werklab keeps its three)."""
+    now = now or utcnow()
+    _werklab_sessions_fixed(programme)
+    session = add_session(programme, data)
+    db.session.flush()
+    audit.record("session.created", session, actor=actor, now=now, programme_id=programme.id)
+    return session
+
+
+def update_session(
+    session: ProgrammeSession, data: SessionData, *, actor: str, now: datetime | None = None
+) -> ProgrammeSession:
+    """Change a session's theme, time, place, kind or description."""
+    now = now or utcnow()
+    _check_session_data(data)
+    values = {
+        "theme": data.theme.strip(),
+        "starts_at": data.starts_at,
+        "ends_at": data.ends_at,
+        "location_name": data.location_name,
+        "location_address": data.location_address,
+        "kind": data.kind,
+        "description": data.description,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(session, name) != value)
+    for name in changed:
+        setattr(session, name, values[name])
+    if changed:
+        audit.record(
+            "session.updated",
+            session,
+            actor=actor,
+            now=now,
+            programme_id=session.programme_id,
+            fields=changed,
+        )
+    db.session.flush()
+    return session
+
+
+def delete_session(session: ProgrammeSession, *, actor: str, now: datetime | None = None) -> None:
+    """Delete a session that has not started yet; the sessions after it move up one place."""
+    now = now or utcnow()
+    programme = session.programme
+    _werklab_sessions_fixed(programme)
+    if session.starts_at <= now:
+        raise ValidationError(
+            str(_l("This session has already started or taken place: it cannot be deleted."))
+        )
+    position = session.position
+    audit.record(
+        "session.deleted",
+        session,
+        actor=actor,
+        now=now,
+        programme_id=programme.id,
+        position=position,
+        theme=session.theme,
+    )
+    programme.sessions.remove(session)
+    # The removed session no longer points at its programme (see _touch_programme): bump
+    # the version of the public page here.
+    programme.updated_at = utcnow()
+    db.session.flush()
+    # One at a time, from the front: each move frees the place the next one moves into,
+    # so the unique (programme, position) constraint holds after every statement.
+    for later in sorted(programme.sessions, key=lambda s: s.position):
+        if later.position > position:
+            later.position -= 1
+            db.session.flush()
+
+
+def trainer_candidates(programme: Programme) -> list[User]:
+    """Active users with the trainer role who do not run this programme yet, by name."""
+    assigned = [t.id for t in programme.trainers]
+    query = select(User).where(User.is_trainer.is_(True), User.active.is_(True))
+    if assigned:
+        query = query.where(User.id.not_in(assigned))
+    return list(db.session.execute(query.order_by(User.name, User.email)).scalars())
+
+
+def assign_trainer(
+    programme: Programme, user: User, *, actor: str, now: datetime | None = None
+) -> Programme:
+    """Make an active trainer one of the programme's trainers."""
+    now = now or utcnow()
+    if not (user.is_trainer and user.active):
+        raise ValidationError(
+            str(_l("Only active users with the trainer role can run a programme."))
+        )
+    if any(t.id == user.id for t in programme.trainers):
+        raise ValidationError(
+            str(_l("%(name)s already runs this programme.", name=user.display_name))
+        )
+    programme.trainers.append(user)
+    audit.record("programme.trainer_assigned", programme, actor=actor, now=now, user_id=user.id)
+    db.session.flush()
+    return programme
+
+
+def unassign_trainer(
+    programme: Programme, user: User, *, actor: str, now: datetime | None = None
+) -> Programme:
+    """Take a trainer off a programme; an open werklab keeps its two trainers."""
+    now = now or utcnow()
+    if all(t.id != user.id for t in programme.trainers):
+        raise ValidationError(
+            str(_l("%(name)s does not run this programme.", name=user.display_name))
+        )
+    if (
+        programme.kind is ProgrammeKind.WERKLAB
+        and programme.status is ProgrammeStatus.OPEN
+        and len(programme.trainers) <= WERKLAB_TRAINERS
+    ):
+        raise ValidationError(
+            str(
+                _l(
+                    "An open werklab needs two trainers: assign the new trainer first, then "
+                    "remove this one."
+                )
+            )
+        )
+    programme.trainers.remove(user)
+    audit.record("programme.trainer_removed", programme, actor=actor, now=now, user_id=user.id)
+    db.session.flush()
+    return programme
+
+
+def opening_problems(programme: Programme, now: datetime) -> list[str]:
+    """What stands in the way of opening registration (empty: it can open)."""
+    problems = []
+    if programme.status not in (ProgrammeStatus.DRAFT, ProgrammeStatus.CLOSED):
+        problems.append(str(_l("Only a draft or closed programme can be opened for registration.")))
+    if not programme.sessions:
+        problems.append(str(_l("Add at least one session first.")))
+    if programme.kind is ProgrammeKind.WERKLAB and len(programme.trainers) < WERKLAB_TRAINERS:
+        problems.append(
+            str(
+                _l(
+                    "A werklab needs two trainers before it can open: one who knows municipal "
+                    "organisations and one who knows resident initiatives."
+                )
+            )
+        )
+    if programme.deadline_passed(now):
+        problems.append(str(_l("The registration deadline has passed: set a later one first.")))
+    return problems
+
+
+def open_registration(
+    programme: Programme, *, actor: str, now: datetime | None = None
+) -> Programme:
+    """Open a draft or closed programme for registration, if it is ready for it."""
+    now = now or utcnow()
+    problems = opening_problems(programme, now)
+    if problems:
+        raise ValidationError(" ".join(problems))
+    return set_status(programme, ProgrammeStatus.OPEN, actor=actor, now=now)
+
+
+def close_registration(
+    programme: Programme, *, actor: str, now: datetime | None = None
+) -> Programme:
+    """Close registration of an open programme (it can be opened again)."""
+    now = now or utcnow()
+    if programme.status is not ProgrammeStatus.OPEN:
+        raise ValidationError(str(_l("Only an open programme can be closed for registration.")))
+    return set_status(programme, ProgrammeStatus.CLOSED, actor=actor, now=now)
+
+
+@cache
+def _overview_stmt():
+    status_order = case(
+        (Programme.status == ProgrammeStatus.DRAFT, 0),
+        (Programme.status == ProgrammeStatus.OPEN, 1),
+        (Programme.status == ProgrammeStatus.CLOSED, 2),
+        else_=3,
+    )
+    session_count = (
+        select(func.count())
+        .select_from(ProgrammeSession)
+        .where(ProgrammeSession.programme_id == Programme.id)
+        .correlate_except(ProgrammeSession)
+        .scalar_subquery()
+    )
+    return (
+        select(Programme, seats_taken_expr(Programme.id), session_count)
+        .options(selectinload(Programme.trainers))
+        .order_by(status_order, Programme.created_at.desc(), Programme.id.desc())
+    )
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    programme: Programme
+    seats_taken: int
+    session_count: int
+
+
+def programme_overview(*, now: datetime) -> list[OverviewRow]:
+    """Every programme, whatever its status or visibility, with seats taken and the number
+    of sessions: one query for the programmes and one for all their trainers."""
+    rows = db.session.execute(_overview_stmt(), {"now": now})
+    return [OverviewRow(programme, taken, count) for programme, taken, count in rows]

@@ -1,5 +1,199 @@
 """Participant: "Mijn traject", calendar, "mijn gegevens"."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from werklab import menu, permissions
+from werklab.db import utcnow
+from werklab.errors import DomainError
+from werklab.extensions import db
+from werklab.links import external_url
+from werklab.participant import services
+from werklab.participant.forms import ConfirmForm
+from werklab.participant.labels import action_label, attendance_label
+from werklab.registration import services as registration_services
 
 bp = Blueprint("participant", __name__, url_prefix="/mijn-traject")
+
+#: Personal data: never kept by a browser or proxy cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _shown_in_menu(user) -> bool:
+    """Everyone signed in, except staff who never registered themselves: they have their
+    own "Mijn trajecten" in the workspace, and two look-alike entries would confuse."""
+    if not permissions.can_view_own_programmes(user):
+        return False
+    if not user.is_staff:
+        return True
+    if "participant_has_registrations" not in g:  # the menu is drawn twice on some pages
+        g.participant_has_registrations = services.has_registrations(user.email)
+    return g.participant_has_registrations
+
+
+menu.add("participant.index", _l("My programmes as participant"), _shown_in_menu)
+
+
+def _me():
+    """The signed-in person, who may see their own pages (anonymous: sent to sign in)."""
+    if not permissions.can_view_own_programmes(current_user):
+        abort(403)
+    return current_user._get_current_object()
+
+
+def _calendar(title: str, email: str) -> bytes:
+    registrations = services.my_registrations(email)
+    return services.sessions_calendar(title, services.seated_programmes(registrations))
+
+
+@bp.get("/")
+@login_required
+def index():
+    """My registrations with status and sessions, the calendar download and calendar link."""
+    me = _me()
+    registrations = services.my_registrations(me.email)
+    feed = services.feed_of(me)
+    active = [r for r in registrations if r.registration.is_active]
+    return render_template(
+        "participant/index.html",
+        active=active,
+        seated=bool(services.seated_programmes(active)),
+        earlier=[r for r in registrations if not r.registration.is_active],
+        feed=feed,
+        feed_url=external_url("participant.feed", token=feed.token) if feed else None,
+        manage_token=registration_services.manage_token,
+        now=utcnow(),
+    )
+
+
+@bp.route("/inschrijving/<int:registration_id>/annuleren", methods=["GET", "POST"])
+@login_required
+def cancel(registration_id: int):
+    """Ask for confirmation, then cancel a registration."""
+    registration = services.load_registration(registration_id) or abort(404)
+    if not permissions.can_cancel_registration(current_user, registration):
+        abort(403)
+    if not registration.can_cancel():
+        flash(_("This registration has already been cancelled or has ended."), "info")
+        return redirect(url_for(".index"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title, name = registration.programme.title, registration.full_name
+        own = permissions.owns_registration(current_user, registration)
+        try:
+            registration_services.cancel_registration(
+                registration, actor=f"user:{current_user.id}", now=utcnow()
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return redirect(url_for(".index"))
+        db.session.commit()
+        if own:
+            message = _(
+                "Your registration for %(title)s has been cancelled. You will receive a "
+                "confirmation by e-mail.",
+                title=title,
+            )
+        else:  # a coordinator
+            message = _(
+                "The registration of %(name)s for %(title)s has been cancelled.",
+                name=name,
+                title=title,
+            )
+        flash(message, "success")
+        return redirect(url_for(".index"))
+    return render_template(
+        "participant/cancel.html",
+        registration=registration,
+        programme=registration.programme,
+        form=form,
+    )
+
+
+@bp.get("/agenda.ics")
+@login_required
+def calendar():
+    """Download the sessions of every programme in which I have a seat."""
+    me = _me()
+    return Response(
+        _calendar(_("werklab: my sessions"), me.email),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="werklab.ics"', **NO_STORE},
+    )
+
+
+@bp.get("/agenda/<token>.ics")
+def feed(token: str):
+    """The personal calendar feed: no sign-in (calendar apps cannot), the token is the key."""
+    calendar_feed = services.find_feed(token) or abort(404)
+    return Response(
+        _calendar(_("werklab: my sessions"), calendar_feed.user.email),
+        mimetype="text/calendar",
+        headers={"X-Robots-Tag": "noindex", **NO_STORE},
+    )
+
+
+@bp.post("/agenda/nieuw")
+@login_required
+def renew_feed():
+    """Make a calendar link; a new one replaces the old, which stops working."""
+    me = _me()
+    had_one = services.feed_of(me) is not None
+    if ConfirmForm().validate_on_submit():
+        services.renew_feed(me, now=utcnow())
+        db.session.commit()
+        if had_one:
+            flash(_("Here is your new calendar link. The old link no longer works."), "success")
+        else:
+            flash(_("Here is your calendar link."), "success")
+    return redirect(url_for(".index", _anchor="agenda"))
+
+
+@bp.post("/agenda/stoppen")
+@login_required
+def revoke_feed():
+    """Switch the calendar link off."""
+    me = _me()
+    if ConfirmForm().validate_on_submit() and services.revoke_feed(me, now=utcnow()):
+        db.session.commit()
+        flash(_("Your calendar link has been switched off. It no longer works."), "success")
+    return redirect(url_for(".index", _anchor="agenda"))
+
+
+@bp.get("/gegevens")
+@login_required
+def data():
+    """Everything werklab stores about me."""
+    me = _me()
+    return Response(
+        render_template(
+            "participant/data.html",
+            data=services.personal_data(me),
+            action_label=action_label,
+            attendance_label=attendance_label,
+        ),
+        headers=NO_STORE,
+    )
+
+
+@bp.get("/gegevens.json")
+@login_required
+def data_json():
+    """Download everything werklab stores about me, as JSON."""
+    me = _me()
+    export = services.personal_data_export(services.personal_data(me))
+    return Response(
+        json.dumps(export, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="mijn-gegevens-werklab.json"',
+            **NO_STORE,
+        },
+    )

@@ -56,6 +56,8 @@ class Registration(Base):
         # Waiting-list numbers are handed out under the programme lock; never twice.
         sa.UniqueConstraint("programme_id", "waitlist_seq", name="uq_registrations_waitlist_seq"),
         sa.Index("ix_registrations_programme_status", "programme_id", "status"),
+        # "My programmes", sign-in links and "my data" find a person's registrations by e-mail.
+        sa.Index("ix_registrations_email_normalized", "email_normalized"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
