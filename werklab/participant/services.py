@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from icalendar import Calendar, Event
 from sqlalchemy import bindparam, case, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
@@ -21,6 +20,7 @@ from sqlalchemy.orm import aliased, joinedload
 from werklab import audit
 from werklab.accounts.models import User
 from werklab.audit import AuditEntry
+from werklab.catalog.ics import build_calendar
 from werklab.catalog.models import Programme, ProgrammeSession, ProgrammeStatus
 from werklab.db import utcnow
 from werklab.extensions import db
@@ -103,37 +103,8 @@ REFRESH_INTERVAL = "PT6H"
 
 
 def sessions_calendar(title: str, programmes: Iterable[Programme]) -> bytes:
-    """Return an iCalendar file with one event per session of these programmes (times in UTC).
-
-    Event UIDs are the ones of the calendar attached to the confirmation mail, so a calendar
-    that holds both shows each session once.
-    """
-    cal = Calendar()
-    cal.add("prodid", "-//werklab//werklab//NL")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", title)
-    cal.add("x-published-ttl", REFRESH_INTERVAL)
-    stamp = utcnow().replace(tzinfo=UTC)
-    for programme in programmes:
-        for session in programme.sessions:
-            cal.add_component(_event(programme, session, stamp))
-    return cal.to_ical()
-
-
-def _event(programme: Programme, session: ProgrammeSession, stamp: datetime) -> Event:
-    event = Event()
-    event.add("uid", f"werklab-session-{session.id}@werklab")
-    event.add("dtstamp", stamp)
-    event.add("dtstart", session.starts_at.replace(tzinfo=UTC))
-    event.add("dtend", session.ends_at.replace(tzinfo=UTC))
-    event.add("summary", f"{programme.title}: {session.theme}")
-    location = ", ".join(p for p in (session.location_name, session.location_address) if p)
-    if location:
-        event.add("location", location)
-    if session.description:
-        event.add("description", session.description)
-    return event
+    """An iCalendar file with every session of these programmes (see catalog.ics)."""
+    return build_calendar(title, ((p, p.sessions) for p in programmes), refresh=REFRESH_INTERVAL)
 
 
 def feed_of(user: User) -> CalendarFeed | None:
