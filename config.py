@@ -37,6 +37,28 @@ class Config:
     CAPACITY_LOCK = True
     CAPACITY_RACE_DELAY = 0.0
 
+    #: Online payment (Stripe Checkout). Without a secret key online payment is hidden and
+    #: registrations for a fee are paid by invoice.
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    #: Only for tests: the address of a local fake of Stripe's API.
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    #: How long an online payment holds a seat (Stripe needs at least 30 minutes).
+    HOLD_MINUTES = max(30, int(os.environ.get("HOLD_MINUTES", "30")))
+
+    #: The seller on invoices.
+    SELLER_NAME = os.environ.get("SELLER_NAME", "Stichting werklab")
+    SELLER_ADDRESS = os.environ.get("SELLER_ADDRESS", "Voorbeeldstraat 1\n1234 AB Utrecht")
+    SELLER_EMAIL = os.environ.get("SELLER_EMAIL", "facturen@werklab.example")
+    SELLER_KVK = os.environ.get("SELLER_KVK", "12345678")
+    SELLER_VAT_NUMBER = os.environ.get("SELLER_VAT_NUMBER", "NL000000000B01")
+    SELLER_IBAN = os.environ.get("SELLER_IBAN", "NL00BANK0123456789")
+    INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
+    #: Printed on invoices of programmes with 0% VAT.
+    VAT_EXEMPT_NOTE = os.environ.get(
+        "VAT_EXEMPT_NOTE", "Vrijgesteld van btw op grond van artikel 11 Wet OB."
+    )
+
     #: "log" prints mails to the log, "smtp" delivers them, "null" keeps them queued.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
     #: "inline" sends right after the commit; "tick" leaves it to `flask werklab tick`.

@@ -57,9 +57,11 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     from werklab.catalog.views import bp as catalog_bp
     from werklab.cli import werklab_cli
     from werklab.errors import register_error_handlers
+    from werklab.invoicing.views import bp as invoicing_bp
     from werklab.mail import deliver_committed
     from werklab.manage.views import bp as manage_bp
     from werklab.participant.views import bp as participant_bp
+    from werklab.payments.views import bp as payments_bp
     from werklab.registration.views import bp as registration_bp
     from werklab.workspace.views import bp as workspace_bp
 
@@ -70,6 +72,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(workspace_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(participant_bp)
+    app.register_blueprint(invoicing_bp)
+    app.register_blueprint(payments_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -4,9 +4,11 @@ from werklab.accounts.models import LoginLink, User
 from werklab.attendance import models as attendance_models  # noqa: F401
 from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme, ProgrammeSession
+from werklab.invoicing import models as invoicing_models  # noqa: F401
 from werklab.mail import OutboxMail
 from werklab.manage import models as manage_models  # noqa: F401
 from werklab.participant import models as participant_models  # noqa: F401
+from werklab.payments import models as payments_models  # noqa: F401
 from werklab.registration.models import Registration
 from werklab.workspace import models as workspace_models  # noqa: F401
 

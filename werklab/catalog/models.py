@@ -78,6 +78,14 @@ programme_trainers = sa.Table(
 )
 
 
+class GoDecision(enum.Enum):
+    """What the coordinator decided at the decision date (go / no-go)."""
+
+    NONE = "none"
+    CONFIRMED = "confirmed"  # goes ahead, also below the minimum
+    CANCELLED = "cancelled"
+
+
 class Programme(Base):
     __tablename__ = "programmes"
     __table_args__ = (
@@ -85,6 +93,7 @@ class Programme(Base):
         sa.CheckConstraint("min_participants >= 1", name="min_positive"),
         sa.CheckConstraint("min_participants <= max_participants", name="min_not_above_max"),
         sa.CheckConstraint("fee_cents IS NULL OR fee_cents >= 0", name="fee_not_negative"),
+        sa.CheckConstraint("vat_rate_bp >= 0 AND vat_rate_bp <= 10000", name="vat_rate_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +111,16 @@ class Programme(Base):
     registration_deadline: Mapped[datetime | None] = mapped_column(sa.DateTime)
     #: Day on which the coordinator decides go / no-go if the minimum is not reached.
     decision_date: Mapped[date | None] = mapped_column(sa.Date)
+    #: VAT in basis points: 2100 = 21%; 0 = exempt (the invoice then carries the legal note).
+    vat_rate_bp: Mapped[int] = mapped_column(default=2100)
+    #: Until then (UTC) participants cancel for free (refund or credit note); after it not.
+    cancellation_deadline: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    go_decision: Mapped[GoDecision] = mapped_column(
+        enum_type(GoDecision, "go_decision"), default=GoDecision.NONE
+    )
+    go_decided_at: Mapped[datetime | None]
+    #: When tick mailed the coordinator and trainers the go / no-go status (once).
+    decision_mailed_at: Mapped[datetime | None]
     status: Mapped[ProgrammeStatus] = mapped_column(
         enum_type(ProgrammeStatus, "programme_status"), default=ProgrammeStatus.DRAFT
     )

@@ -33,6 +33,12 @@ ACTIVE_STATUSES = (
 _ACTIVE_SQL = "status IN ('confirmed', 'held', 'waitlisted', 'offered')"
 
 
+class PaymentMethod(enum.Enum):
+    NONE = "none"  # no fee (a werklab is paid by the municipality)
+    ONLINE = "online"  # Stripe Checkout (iDEAL, card)
+    INVOICE = "invoice"  # an invoice to the employer
+
+
 class Sector(enum.Enum):
     GOVERNMENT = "government"
     CIVIL_SOCIETY = "civil_society"
@@ -84,7 +90,13 @@ class Registration(Base):
     #: Order on the waiting list (ascending; the visible position is the rank).
     waitlist_seq: Mapped[int | None]
     offer_expires_at: Mapped[datetime | None]
+    #: An online payment holds the seat until then (the Checkout Session expires with it).
     hold_expires_at: Mapped[datetime | None]
+    payment_method: Mapped[PaymentMethod] = mapped_column(
+        enum_type(PaymentMethod, "payment_method"), default=PaymentMethod.NONE
+    )
+    #: The Stripe Checkout Session of the current online payment attempt.
+    checkout_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
