@@ -510,6 +510,12 @@ def form_body(csrf_token: str) -> str:
             "job_title": "Beleidsmedewerker",
             "learning_question": "Hoe ondersteunen we bewonersinitiatieven beter?",
             "privacy_consent": "y",
+            # The demo CoP has a fee: without Stripe keys it is paid by invoice.
+            "payment_method": "invoice",
+            "billing_organisation": "Gemeente Benchmark",
+            "billing_address": "Postbus 1\n1234 AB Benchmark",
+            "billing_email": "facturen@benchmark.example",
+            "billing_reference": "PO-BENCH",
         }
     )
 

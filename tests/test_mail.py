@@ -43,6 +43,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
+def programme(factories):
+    """A programme without a fee: one mail per registration (no invoice mail besides)."""
+    return factories.programme(fee_cents=None)
+
+
+@pytest.fixture
 def smtp_port():
     return free_port()
 
@@ -84,6 +90,11 @@ def register_over_http(client, programme, email_address="sem.visser@example.nl")
             "job_title": "Programmamanager",
             "learning_question": "Hoe ondersteunen we energiecoöperaties?",
             "privacy_consent": "y",
+            "payment_method": "invoice",
+            "billing_organisation": "Provincie Gelderland",
+            "billing_address": "Postbus 9090\n6800 GX Arnhem",
+            "billing_email": "facturen@gelderland.example",
+            "billing_reference": "PO-77",
         },
     )
 

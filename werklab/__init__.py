@@ -112,7 +112,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            # Stripe Checkout: a form POST redirects there, and browsers check the target.
+            "form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; "
+            "base-uri 'none'",
         )
         return response
 

@@ -35,6 +35,27 @@ def expire_offers(now: datetime | None = None) -> int:
     return handled
 
 
+def mail_decisions(now: datetime | None = None) -> int:
+    """At a programme's decision date, mail its coordinators and trainers the go / no-go
+    status, once (SKIP LOCKED: several machines never mail twice)."""
+    from werklab.registration import decisions
+
+    now = now or utcnow()
+    mailed = 0
+    for programme_id in decisions.decision_due(now):
+        db.session.rollback()
+        begin_write(db.session)
+        programme = registration.lock_programme(programme_id, skip_locked=True)
+        if programme is None or programme.decision_mailed_at is not None:
+            db.session.rollback()
+            continue
+        decisions.mail_decision_status(programme, now=now)
+        db.session.commit()
+        mailed += 1
+    db.session.rollback()
+    return mailed
+
+
 def purge_dietary_wishes(now: datetime | None = None) -> int:
     """Delete dietary wishes once a programme's last session is over (AVG: keep only what
     is needed)."""
@@ -50,6 +71,17 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     result = {"programmes_advanced": expire_offers(now)}
     result["dietary_wishes_purged"] = purge_dietary_wishes(now)
+    result["decisions_mailed"] = mail_decisions(now)
+    result["refunds_sent"] = send_refunds(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result
+
+
+def send_refunds(now: datetime | None = None) -> int:
+    """Send refunds that are still waiting for Stripe (it was down, or the request that
+    recorded them ended before sending); each goes out once (idempotency key, SKIP LOCKED)."""
+    from werklab.payments.services import process_refunds
+
+    db.session.rollback()
+    return process_refunds(now=now or utcnow())

@@ -95,3 +95,12 @@ def can_view_own_programmes(user) -> bool:
     the trainer notes about oneself). Anyone signed in: these pages only show what belongs to
     the signed-in person's own e-mail address."""
     return _signed_in(user)
+
+
+# --- invoices (issue 4) ----------------------------------------------------------------------
+
+
+def can_manage_invoices(user) -> bool:
+    """See every invoice and credit note, export them, mark bank transfers as paid:
+    coordinators. (The payer gets their own invoice through the registration's manage link.)"""
+    return is_coordinator(user)

@@ -40,6 +40,11 @@ def fill_form(page: Page, *, email: str) -> None:
     page.select_option("#sector", "government")
     page.fill("#job_title", "Beleidsadviseur participatie")
     page.fill("#learning_question", "Hoe ondersteun ik bewonersinitiatieven zonder over te nemen?")
+    # The CoP has a fee; without Stripe keys the invoice to the employer is chosen already.
+    page.fill("#billing_organisation", "Gemeente Arnhem")
+    page.fill("#billing_address", "Postbus 9200\n6800 HA Arnhem")
+    page.fill("#billing_email", "facturen@arnhem.example")
+    page.fill("#billing_reference", "PO-4711")
     page.check("#privacy_consent")
 
 

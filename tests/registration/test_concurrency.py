@@ -38,6 +38,11 @@ def person(i: int) -> dict:
         "job_title": "Adviseur",
         "learning_question": "Hoe werk ik samen met initiatieven?",
         "privacy_consent": "y",
+        "payment_method": "invoice",
+        "billing_organisation": "Gemeente Apeldoorn",
+        "billing_address": "Postbus 9033\n7300 ES Apeldoorn",
+        "billing_email": "facturen@apeldoorn.example",
+        "billing_reference": f"PO-{i}",
     }
 
 

@@ -29,6 +29,12 @@ def form_data(**overrides):
         "learning_question": "Hoe help ik bewoners hun plan uit te voeren?",
         "dietary_wishes": "",
         "privacy_consent": "y",
+        # A CoP has a fee: without Stripe keys the invoice to the employer is the way to pay.
+        "payment_method": "invoice",
+        "billing_organisation": "Woningcorporatie Rentree",
+        "billing_address": "Postbus 1\n7400 AA Deventer",
+        "billing_email": "facturen@rentree.example",
+        "billing_reference": "PO-2026-001",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

@@ -152,10 +152,14 @@ class Programme(Base):
     def deadline_passed(self, now: datetime) -> bool:
         return self.registration_deadline is not None and now > self.registration_deadline
 
+    def free_cancellation(self, now: datetime) -> bool:
+        """Until the cancellation deadline a participant cancels with their money back."""
+        return self.cancellation_deadline is None or now <= self.cancellation_deadline
+
     def go_status(self, seats_taken: int) -> GoStatus:
         if seats_taken >= self.max_participants:
             return GoStatus.FULL
-        if seats_taken >= self.min_participants:
+        if seats_taken >= self.min_participants or self.go_decision is GoDecision.CONFIRMED:
             return GoStatus.GO
         return GoStatus.TENTATIVE
 

@@ -81,6 +81,8 @@ class ProgrammeData:
     max_participants: int = MAX_GROUP_SIZE
     registration_deadline: datetime | None = None  # UTC
     decision_date: date | None = None
+    cancellation_deadline: datetime | None = None  # UTC; None: free until the start
+    vat_rate_bp: int = 2100  # 21 %; 0 = exempt
     visibility: Visibility = Visibility.PUBLIC
     slug: str | None = None
     sessions: list[SessionData] = field(default_factory=list)
@@ -153,6 +155,8 @@ def create_programme(data: ProgrammeData, *, actor: str, now: datetime | None = 
         max_participants=data.max_participants,
         registration_deadline=data.registration_deadline,
         decision_date=data.decision_date,
+        cancellation_deadline=data.cancellation_deadline,
+        vat_rate_bp=data.vat_rate_bp,
         visibility=data.visibility,
         invitation_token=(
             secrets.token_urlsafe(24) if data.visibility is Visibility.INVITATION else None
@@ -347,6 +351,8 @@ _PROGRAMME_FIELDS = (
     "max_participants",
     "registration_deadline",
     "decision_date",
+    "cancellation_deadline",
+    "vat_rate_bp",
     "visibility",
 )
 

@@ -161,6 +161,25 @@ class ProgrammeForm(FlaskForm):
         invalid_value_message=_l("Please fill in a date, e.g. 31-01-2027."),
         validators=[Optional()],
     )
+    cancellation_date = DateField(
+        _l("Free cancellation until (date)"),
+        invalid_value_message=_l("Please fill in a date, e.g. 31-01-2027."),
+        validators=[Optional()],
+        description=_l(
+            "Until the end of this day participants cancel with their money back; after it "
+            "a colleague can take over their place. Empty: free cancellation until the start."
+        ),
+    )
+    vat_rate = RadioField(
+        _l("VAT on the fee"),
+        choices=[
+            SelectChoice("2100", _l("21 %")),
+            SelectChoice("900", _l("9 %")),
+            SelectChoice("0", _l("0 % (exempt; the invoice states why)")),
+        ],
+        default="2100",
+        validate_choice=False,
+    )
     visibility = RadioField(
         _l("Who can find it"),
         choices=[SelectChoice(v.value, label) for v, label in VISIBILITY_LABELS.items()],
@@ -192,6 +211,12 @@ class ProgrammeForm(FlaskForm):
             "deadline_date": deadline.date() if deadline else None,
             "deadline_time": deadline.time() if deadline else None,
             "decision_date": programme.decision_date,
+            "cancellation_date": (
+                utc_to_local(programme.cancellation_deadline).date()
+                if programme.cancellation_deadline
+                else None
+            ),
+            "vat_rate": str(programme.vat_rate_bp),
             "visibility": programme.visibility.value,
         }
 
@@ -237,6 +262,10 @@ class ProgrammeForm(FlaskForm):
                 _l("The minimum number of participants cannot be above the maximum.")
             )
 
+    def validate_vat_rate(self, field):
+        if field.data not in {"2100", "900", "0"}:
+            raise ValidationError(_l("Please choose the VAT rate."))
+
     def validate_deadline_time(self, field):
         if field.data is not None and self.deadline_date.data is None:
             raise ValidationError(_l("Please fill in the date of the deadline as well."))
@@ -257,6 +286,12 @@ class ProgrammeForm(FlaskForm):
             max_participants=self.max_participants.data,
             registration_deadline=deadline,
             decision_date=self.decision_date.data,
+            cancellation_deadline=(
+                local_to_utc(datetime.combine(self.cancellation_date.data, END_OF_DAY))
+                if self.cancellation_date.data
+                else None
+            ),
+            vat_rate_bp=int(self.vat_rate.data),
             visibility=Visibility(self.visibility.data),
         )
 
@@ -404,3 +439,21 @@ class NewUserForm(RolesForm):
     def validate_is_trainer(self, field):
         if not (field.data or self.is_coordinator.data):
             raise ValidationError(_l("Choose at least one role: coordinator or trainer."))
+
+
+class CancelProgrammeForm(FlaskForm):
+    """No-go: why the programme does not go ahead (put in the mail to everyone)."""
+
+    reason = TextAreaField(
+        _l("Message to the participants (optional)"),
+        filters=[strip],
+        description=_l("For example: too few registrations to make it a good group."),
+        validators=[
+            no_control_characters,
+            Length(max=1000, message=_l("At most 1000 characters.")),
+        ],
+    )
+    confirm = BooleanField(
+        _l("Yes, cancel this programme and tell everyone"),
+        validators=[DataRequired(message=_l("Tick the box to confirm the cancellation."))],
+    )

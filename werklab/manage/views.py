@@ -28,12 +28,14 @@ from werklab.extensions import db
 from werklab.links import external_url
 from werklab.manage.forms import (
     AssignTrainerForm,
+    CancelProgrammeForm,
     NewUserForm,
     ProgrammeForm,
     RolesForm,
     SessionForm,
 )
-from werklab.registration.services import seats_taken
+from werklab.registration import decisions
+from werklab.registration.services import held_checkout_sessions, seats_taken
 
 bp = Blueprint("manage", __name__, url_prefix="/beheer")
 
@@ -194,6 +196,60 @@ def close_registration(programme_id: int):
         db.session.commit()
         flash(_("Registration is closed."), "success")
     return redirect(url_for("manage.programme", programme_id=programme_id))
+
+
+# --- go / no-go ---------------------------------------------------------------------------
+
+
+@bp.post("/programma/<int:programme_id>/doorgaan")
+@login_required
+def confirm_programme(programme_id: int):
+    """Go: the programme goes ahead, also below the minimum (recorded)."""
+    _allow(permissions.can_manage_catalogue)
+    _programme(programme_id)
+    try:
+        decisions.confirm_programme(programme_id, actor=_actor(), now=utcnow())
+    except DomainError as exc:
+        _failed(exc)
+    else:
+        db.session.commit()
+        flash(_("Recorded: the programme goes ahead."), "success")
+    return redirect(url_for("manage.programme", programme_id=programme_id))
+
+
+@bp.route("/programma/<int:programme_id>/afgelasten", methods=["GET", "POST"])
+@login_required
+def cancel_programme(programme_id: int):
+    """No-go: cancel the programme; everyone is told and gets their money back."""
+    _allow(permissions.can_manage_catalogue)
+    programme = _programme(programme_id)
+    form = CancelProgrammeForm()
+    if form.validate_on_submit():
+        held = held_checkout_sessions(programme.id)
+        try:
+            cancelled = decisions.cancel_programme(
+                programme_id, reason=form.reason.data, actor=_actor(), now=utcnow()
+            )
+        except DomainError as exc:
+            _failed(exc)
+            return redirect(url_for("manage.programme", programme_id=programme_id))
+        db.session.commit()
+        from werklab.payments.services import expire_checkout, process_refunds
+
+        for session_id in held:  # Stripe only after the commit; tick retries refunds
+            expire_checkout(session_id)
+        process_refunds(now=utcnow())
+        flash(
+            _("The programme is cancelled; %(n)d people have been told.", n=len(cancelled)),
+            "success",
+        )
+        return redirect(url_for("manage.programme", programme_id=programme_id))
+    return _form_page(
+        "manage/cancel_programme.html",
+        form,
+        programme=programme,
+        taken=seats_taken(programme.id, utcnow()),
+    )
 
 
 # --- sessions ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -25,7 +26,7 @@ from wtforms.validators import (
 
 from werklab.catalog.models import Programme
 from werklab.i18n import SECTOR_LABELS
-from werklab.registration.models import Sector
+from werklab.registration.models import PaymentMethod, Sector
 from werklab.registration.services import RegistrationData
 
 
@@ -128,6 +129,46 @@ class RegistrationForm(FlaskForm):
             Length(max=500, message=_l("Dietary wishes can be at most 500 characters.")),
         ],
     )
+    payment_method = RadioField(
+        _l("How do you want to pay?"),
+        choices=[
+            SelectChoice("online", _l("Pay now online (iDEAL or card)")),
+            SelectChoice("invoice", _l("Invoice to my employer")),
+        ],
+        validate_choice=False,
+    )
+    billing_organisation = StringField(
+        _l("Organisation on the invoice"),
+        filters=[strip],
+        validators=[single_line, Length(max=200, message=_l("At most 200 characters."))],
+    )
+    billing_address = TextAreaField(
+        _l("Billing address"),
+        filters=[strip],
+        description=_l("Street and number, postcode and place."),
+        validators=[no_control_characters, Length(max=500, message=_l("At most 500 characters."))],
+    )
+    billing_email = EmailField(
+        _l("E-mail address for invoices"),
+        filters=[strip],
+        validators=[
+            single_line,
+            Optional(),
+            Length(max=254, message=_l("This e-mail address is too long.")),
+            Email(message=_l("This is not a valid e-mail address, e.g. name@organisation.nl.")),
+        ],
+    )
+    billing_reference = StringField(
+        _l("Purchase order or reference number"),
+        filters=[strip],
+        description=_l("Many organisations only pay invoices that carry their order number."),
+        validators=[single_line, Length(max=100, message=_l("At most 100 characters."))],
+    )
+    billing_vat_number = StringField(
+        _l("VAT number (optional)"),
+        filters=[strip],
+        validators=[single_line, Length(max=30, message=_l("At most 30 characters."))],
+    )
     privacy_consent = BooleanField(
         _l(
             "I have read the privacy statement and agree that my details are used for this "
@@ -136,11 +177,57 @@ class RegistrationForm(FlaskForm):
         validators=[_required(_l("Please agree to the privacy statement to register."))],
     )
 
-    def __init__(self, *args, programme: Programme, **kwargs):
+    BILLING_FIELDS = (
+        "billing_organisation",
+        "billing_address",
+        "billing_email",
+        "billing_reference",
+        "billing_vat_number",
+    )
+
+    def __init__(self, *args, programme: Programme, online_payment: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.programme = programme
         if not programme.kind.asks_learning_question:
             del self.learning_question
+        if not programme.fee_cents:
+            del self.payment_method
+            for name in self.BILLING_FIELDS:
+                delattr(self, name)
+        elif not online_payment:
+            # Without Stripe (the demo default) the invoice is the only way to pay.
+            self.payment_method.choices = [
+                c for c in self.payment_method.choices if c.value != "online"
+            ]
+            if not self.payment_method.data:
+                self.payment_method.data = "invoice"
+
+    @property
+    def asks_payment(self) -> bool:
+        return "payment_method" in self
+
+    def validate_payment_method(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Please choose how you want to pay."))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.asks_payment and self.payment_method.data == "invoice":
+            required = {
+                "billing_organisation": _l("Please fill in the organisation on the invoice."),
+                "billing_address": _l("Please fill in the billing address."),
+                "billing_email": _l("Please fill in the e-mail address for invoices."),
+                "billing_reference": _l(
+                    "Please fill in the purchase order or reference number; ask your "
+                    "financial department if you do not know it."
+                ),
+            }
+            for name, message in required.items():
+                field = self[name]
+                if not field.data and not field.errors:
+                    field.errors = [*field.errors, message]
+                    ok = False
+        return ok
 
     def validate_sector(self, field):
         if field.data not in {s.value for s in Sector}:
@@ -167,8 +254,35 @@ class RegistrationForm(FlaskForm):
             dietary_wishes=self.dietary_wishes.data or None,
             privacy_consent=bool(self.privacy_consent.data),
             locale=locale,
+            payment_method=PaymentMethod(self.payment_method.data)
+            if self.asks_payment
+            else PaymentMethod.NONE,
+            billing=self._billing() if self.asks_payment else None,
+        )
+
+    def _billing(self):
+        if self.payment_method.data != "invoice":
+            return None
+        from werklab.invoicing.services import BillingDetails
+
+        return BillingDetails(
+            organisation=self.billing_organisation.data,
+            address=self.billing_address.data,
+            email=self.billing_email.data,
+            reference=self.billing_reference.data,
+            vat_number=self.billing_vat_number.data or None,
         )
 
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button with a CSRF token."""
+
+
+class TransferForm(FlaskForm):
+    """The colleague who takes over a seat."""
+
+    first_name = RegistrationForm.first_name
+    last_name = RegistrationForm.last_name
+    email = RegistrationForm.email
+    organisation = RegistrationForm.organisation
+    job_title = RegistrationForm.job_title

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,6 +29,7 @@ from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
 from werklab.registration.models import (
     ACTIVE_STATUSES,
+    PaymentMethod,
     Registration,
     RegistrationStatus,
     Sector,
@@ -65,6 +67,9 @@ class RegistrationData:
     dietary_wishes: str | None = None
     privacy_consent: bool = False
     locale: str = "nl"
+    payment_method: PaymentMethod = PaymentMethod.NONE
+    #: werklab.invoicing.services.BillingDetails when paying by invoice.
+    billing: Any = None
 
 
 # --- seats ---------------------------------------------------------------------------------
@@ -208,6 +213,19 @@ def find_by_token(token: str) -> Registration | None:
     ).scalar_one_or_none()
 
 
+def held_checkout_sessions(programme_id: int) -> list[str]:
+    """Checkout Sessions of seats held for payment (to close when the programme is cancelled)."""
+    return list(
+        db.session.execute(
+            select(Registration.checkout_session_id).where(
+                Registration.programme_id == programme_id,
+                Registration.status == S.HELD,
+                Registration.checkout_session_id.is_not(None),
+            )
+        ).scalars()
+    )
+
+
 def participant_name(email: str) -> str | None:
     """The name someone registered with (latest registration), or None if they never did."""
     row = db.session.execute(
@@ -323,6 +341,7 @@ def register(
         raise RegistrationClosed(str(_l("Registration for this programme is not open.")))
     if not data.privacy_consent:
         raise DomainError(str(_l("Please agree to the privacy statement.")))
+    method = _payment_method(programme, data)
     email_normalized = data.email.strip().lower()
     state = seat_state(programme.id, now, email_normalized)
     if state.duplicate:
@@ -356,20 +375,40 @@ def register(
         manage_key=secrets.token_urlsafe(32),
         created_at=now,
     )
+    registration.payment_method = method
     # Seated only when a seat is free and nobody is waiting for one (no jumping the list).
-    if state.taken < programme.max_participants and not state.waiting:
-        registration.status = S.CONFIRMED
-        registration.confirmed_at = now
-    else:
+    seated = state.taken < programme.max_participants and not state.waiting
+    if not seated:
         registration.status = S.WAITLISTED
         registration.waitlist_seq = state.last_seq + 1
+    elif method is PaymentMethod.ONLINE:
+        _hold(registration, now)
+    else:
+        registration.status = S.CONFIRMED
+        registration.confirmed_at = now
     db.session.add(registration)
     db.session.flush()
     audit.record(
-        "registration.created", registration, actor=actor, now=now, status=registration.status.value
+        "registration.created",
+        registration,
+        actor=actor,
+        now=now,
+        status=registration.status.value,
+        payment_method=method.value,
     )
+    if method is PaymentMethod.INVOICE:
+        from werklab.invoicing.services import save_billing
+
+        save_billing(registration, data.billing, now=now)
     if registration.is_seated:
-        _mail_confirmation(registration, now)
+        _on_seated(registration, now)
+    elif registration.status is S.HELD:
+        _mail(
+            registration,
+            "payment_pending",
+            _l("Complete your payment for %(title)s", title=programme.title),
+            now,
+        )
     else:
         _mail(
             registration,
@@ -378,6 +417,59 @@ def register(
             now,
             position=state.waiting + 1,  # the newcomer has the highest number
         )
+    return registration
+
+
+def _payment_method(programme: Programme, data: RegistrationData) -> PaymentMethod:
+    """Check the chosen way of paying against the programme.
+
+    The public form always asks online or invoice for a programme with a fee; NONE is left
+    for registrations made by hand (demo data, a coordinator), where payment is arranged
+    outside werklab.
+    """
+    if not programme.fee_cents:
+        return PaymentMethod.NONE
+    method = data.payment_method
+    if method is PaymentMethod.NONE:
+        return method
+    if method is PaymentMethod.ONLINE:
+        if not current_app.config.get("STRIPE_SECRET_KEY"):
+            raise DomainError(str(_l("Online payment is not available; choose the invoice.")))
+        return method
+    if method is PaymentMethod.INVOICE:
+        if data.billing is None:
+            raise DomainError(str(_l("Please fill in the billing details for the invoice.")))
+        return method
+    raise DomainError(str(_l("Please choose how you want to pay.")))
+
+
+def _hold(registration: Registration, now: datetime) -> None:
+    """Hold a seat while an online payment is under way (the caller starts Checkout after
+    the commit)."""
+    registration.status = S.HELD
+    registration.hold_expires_at = now + timedelta(minutes=current_app.config["HOLD_MINUTES"])
+
+
+def _on_seated(registration: Registration, now: datetime) -> None:
+    """A seat is final: invoice it if paid by invoice, and send the confirmation."""
+    if registration.payment_method is PaymentMethod.INVOICE:
+        from werklab.invoicing.services import invoice_registration
+
+        invoice_registration(registration, now=now)
+    _mail_confirmation(registration, now)
+
+
+def confirm_payment(registration: Registration, *, now: datetime) -> Registration:
+    """An online payment for a held seat succeeded: the seat is final.
+
+    MUST be called with the programme row locked.
+    """
+    registration.status = S.CONFIRMED
+    registration.confirmed_at = now
+    registration.hold_expires_at = None
+    audit.record("registration.paid", registration, actor="system", now=now)
+    _mail_confirmation(registration, now)
+    db.session.flush()
     return registration
 
 
@@ -393,17 +485,97 @@ def cancel_registration(
     previous = registration.status
     registration.status = S.CANCELLED
     registration.cancelled_at = now
+    money_back = None
+    if previous is S.CONFIRMED and programme.fee_cents:
+        money_back = (
+            settle_payment(registration, reason="cancelled", now=now)
+            if programme.free_cancellation(now)
+            else "none"
+        )
     audit.record(
-        "registration.cancelled", registration, actor=actor, now=now, previous=previous.value
+        "registration.cancelled",
+        registration,
+        actor=actor,
+        now=now,
+        previous=previous.value,
+        money_back=money_back,
     )
     _mail(
         registration,
         "cancelled",
         _l("Your registration for %(title)s has been cancelled", title=programme.title),
         now,
+        money_back=money_back,
     )
     db.session.flush()
     advance_waiting_list(programme, now)
+    return registration
+
+
+def settle_payment(registration: Registration, *, reason: str, now: datetime) -> str | None:
+    """Give the money back for a seat: a refund for an online payment, a credit note for an
+    invoice. Returns "refund", "credit" or None (nothing was paid or invoiced)."""
+    if registration.payment_method is PaymentMethod.ONLINE:
+        from werklab.payments.services import payment_for, request_refund
+
+        if payment_for(registration) is None:
+            return None
+        request_refund(registration, reason=reason, now=now)
+        return "refund"
+    if registration.payment_method is PaymentMethod.INVOICE:
+        from werklab.invoicing.services import credit_registration
+
+        return "credit" if credit_registration(registration, reason=reason, now=now) else None
+    return None
+
+
+def transfer_registration(
+    registration: Registration,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: str,
+    job_title: str,
+    actor: str,
+    now: datetime | None = None,
+) -> Registration:
+    """Pass a seat to a colleague (after the cancellation deadline there is no refund, but
+    the seat need not go to waste). The old manage link stops working; both are mailed."""
+    now = now or utcnow()
+    programme = lock_programme(registration.programme_id)
+    db.session.refresh(registration)
+    if registration.status is not S.CONFIRMED:
+        raise NotActive(str(_l("Only a confirmed place can be passed on.")))
+    email_normalized = email.strip().lower()
+    if email_normalized == registration.email_normalized:
+        raise DomainError(str(_l("Fill in the details of the colleague who takes over.")))
+    if seat_state(programme.id, now, email_normalized).duplicate:
+        raise AlreadyRegistered(str(_l("This colleague is already registered for this programme.")))
+    old = {"name": registration.full_name, "email": registration.email}
+    _mail(
+        registration,
+        "transferred_from",
+        _l("Your place in %(title)s has been passed on", title=programme.title),
+        now,
+        colleague=f"{first_name.strip()} {last_name.strip()}",
+    )
+    registration.first_name, registration.last_name = first_name.strip(), last_name.strip()
+    registration.email, registration.email_normalized = email.strip(), email_normalized
+    registration.organisation, registration.job_title = organisation.strip(), job_title.strip()
+    registration.learning_question = None
+    registration.dietary_wishes = None
+    registration.manage_key = secrets.token_urlsafe(32)
+    audit.record(
+        "registration.transferred",
+        registration,
+        actor=actor,
+        now=now,
+        old=old,
+        new={"name": registration.full_name, "email": registration.email},
+    )
+    db.session.flush()
+    _mail_confirmation(registration, now)
     return registration
 
 
@@ -414,11 +586,14 @@ def accept_offer(registration: Registration, *, now: datetime | None = None) -> 
     db.session.refresh(registration)
     if not registration.has_open_offer(now):
         raise OfferNotOpen(str(_l("This offer has expired or has already been answered.")))
-    registration.status = S.CONFIRMED
-    registration.confirmed_at = now
     registration.offer_expires_at = None
     audit.record("registration.offer_accepted", registration, actor=_actor(registration), now=now)
-    _mail_confirmation(registration, now)
+    if registration.payment_method is PaymentMethod.ONLINE:
+        _hold(registration, now)  # the seat is final once paid
+    else:
+        registration.status = S.CONFIRMED
+        registration.confirmed_at = now
+        _on_seated(registration, now)
     db.session.flush()
     return registration
 
@@ -476,6 +651,18 @@ def purge_dietary_wishes(now: datetime) -> int:
 
 def _actor(registration: Registration) -> str:
     return f"participant:{registration.id}"
+
+
+def local_date(now: datetime):
+    """The Dutch calendar day of a UTC moment (decision dates are Dutch days)."""
+    from zoneinfo import ZoneInfo
+
+    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Amsterdam")).date()
+
+
+def queue_registration_mail(registration: Registration, template: str, subject, now, **context):
+    """Queue a mail about a registration (mail/registration/<template>), for other modules."""
+    _mail(registration, template, subject, now, **context)
 
 
 def _mail(registration: Registration, template: str, subject, now: datetime, **context):

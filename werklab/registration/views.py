@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -21,14 +22,40 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import services
-from werklab.registration.forms import ConfirmForm, RegistrationForm
-from werklab.registration.models import RegistrationStatus
+from werklab.registration.forms import ConfirmForm, RegistrationForm, TransferForm
+from werklab.registration.models import PaymentMethod, RegistrationStatus
 
 bp = Blueprint("registration", __name__)
 
 
 def _load(token: str):
     return services.find_by_token(token) or abort(404)
+
+
+def _after_cancel(held_session: str | None) -> None:
+    """After the commit: close an unpaid Checkout Session and send refunds (Stripe is never
+    called inside the transaction; tick retries what fails)."""
+    from werklab.payments.services import expire_checkout, process_refunds
+
+    expire_checkout(held_session)
+    process_refunds(now=utcnow())
+
+
+def _online_payment() -> bool:
+    """Online payment is offered only when Stripe keys are configured."""
+    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
+
+
+def _to_checkout(registration, token: str):
+    """After the commit that holds the seat: on to Stripe Checkout (never inside the lock)."""
+    from werklab.payments.services import start_checkout
+
+    try:
+        return redirect(start_checkout(registration, now=utcnow()), code=303)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("registration.manage", token=token))
 
 
 @bp.route("/programma/<slug>/inschrijven", methods=["GET", "POST"])
@@ -39,7 +66,7 @@ def register(slug: str):
     programme = registrable_programme(slug, token) or abort(404)
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
-    form = RegistrationForm(programme=programme)
+    form = RegistrationForm(programme=programme, online_payment=_online_payment())
     if form.validate_on_submit():
         try:
             registration = services.register(
@@ -52,7 +79,10 @@ def register(slug: str):
                 "registration/form.html", form=form, programme=programme, token=token
             ), exc.status_code
         seated, manage = registration.is_seated, services.manage_token(registration)
+        held = registration.status is RegistrationStatus.HELD
         db.session.commit()
+        if held:
+            return _to_checkout(registration, manage)
         if seated:
             flash(_("You are registered: your place is confirmed."), "success")
         else:
@@ -75,7 +105,16 @@ def manage(token: str):
         position=services.waitlist_position(registration),
         has_offer=registration.has_open_offer(utcnow()),
         token=token,
+        invoice=_invoice(registration),
     )
+
+
+def _invoice(registration):
+    if registration.payment_method is not PaymentMethod.INVOICE:
+        return None
+    from werklab.invoicing.services import invoice_for
+
+    return invoice_for(registration)
 
 
 @bp.get("/inschrijving/<token>/agenda.ics")
@@ -101,6 +140,11 @@ def cancel(token: str):
         flash(_("This registration has already been cancelled or has ended."), "info")
         return redirect(url_for("registration.manage", token=token))
     if form.validate_on_submit():
+        held_session = (
+            registration.checkout_session_id
+            if registration.status is RegistrationStatus.HELD
+            else None
+        )
         try:
             services.cancel_registration(
                 registration, actor=f"participant:{registration.id}", now=utcnow()
@@ -110,6 +154,7 @@ def cancel(token: str):
             flash(exc.message, "error")
             return redirect(url_for("registration.manage", token=token))
         db.session.commit()
+        _after_cancel(held_session)
         flash(
             _("Your registration has been cancelled. You will receive a confirmation by e-mail."),
             "success",
@@ -144,7 +189,10 @@ def offer(token: str):
             db.session.rollback()
             flash(exc.message, "error")
             return redirect(url_for("registration.manage", token=token))
+        held = registration.status is RegistrationStatus.HELD
         db.session.commit()
+        if held:
+            return _to_checkout(registration, token)
         if registration.status is RegistrationStatus.CONFIRMED:
             flash(_("Welcome: the place is yours. The confirmation is on its way."), "success")
         else:
@@ -158,3 +206,48 @@ def offer(token: str):
         token=token,
         choice=choice,
     )
+
+
+@bp.route("/inschrijving/<token>/overdragen", methods=["GET", "POST"])
+def transfer(token: str):
+    """Pass a confirmed seat to a colleague (after the cancellation deadline, say)."""
+    registration = _load(token)
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        flash(_("Only a confirmed place can be passed on."), "info")
+        return redirect(url_for("registration.manage", token=token))
+    form = TransferForm()
+    if form.validate_on_submit():
+        try:
+            services.transfer_registration(
+                registration,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                email=form.email.data,
+                organisation=form.organisation.data,
+                job_title=form.job_title.data,
+                actor=f"participant:{registration.id}",
+                now=utcnow(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(
+                _("Your place has been passed on. Your colleague receives the confirmation."),
+                "success",
+            )
+            return redirect(
+                url_for(
+                    "catalog.programme",
+                    slug=registration.programme.slug,
+                    uitnodiging=registration.programme.invitation_token,
+                )
+            )
+    return render_template(
+        "registration/transfer.html",
+        form=form,
+        registration=registration,
+        programme=registration.programme,
+        token=token,
+    ), 400 if form.errors or form.form_errors else 200
