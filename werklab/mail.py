@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import base64
 import enum
+import importlib
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -70,12 +72,16 @@ def queue_mail(
     locale: str = "nl",
     kind: str = "",
     attachments: list[tuple[str, str, bytes]] | None = None,
+    attachments_later: list[tuple[str, dict]] | None = None,
     now: datetime | None = None,
     **context: Any,
 ) -> OutboxMail:
     """Render `template` (mail/<template>.txt and .html) and queue it in this transaction.
 
     `subject` may be a lazy string: it is rendered in the recipient's `locale`.
+    `attachments_later` are ("module:function", arguments) pairs called when the mail is
+    sent, returning (filename, content type, bytes): for attachments that are slow to make
+    (a PDF), so that they do not lengthen the transaction or a lock held in it.
     """
     with force_locale(locale):
         body_text = render_template(f"mail/{template}.txt", **context)
@@ -95,7 +101,8 @@ def queue_mail(
                 "data": base64.b64encode(data).decode("ascii"),
             }
             for name, ctype, data in (attachments or [])
-        ],
+        ]
+        + [{"render": target, "args": args} for target, args in (attachments_later or [])],
         created_at=now or utcnow(),
         next_attempt_at=now or utcnow(),
     )
@@ -125,7 +132,7 @@ def deliver_committed() -> int:
     return deliver_due(ids=ids)
 
 
-def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
+def build_message(mail, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = formataddr((mail.to_name, mail.to_addr)) if mail.to_name else mail.to_addr
@@ -134,12 +141,23 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     msg.set_content(mail.body_text)
     msg.add_alternative(mail.body_html, subtype="html")
     for attachment in mail.attachments or []:
-        maintype, _, subtype = attachment["content_type"].partition("/")
-        data = base64.b64decode(attachment["data"])
-        msg.add_attachment(
-            data, maintype=maintype, subtype=subtype, filename=attachment["filename"]
-        )
+        if "render" in attachment:
+            filename, content_type, data = _render_attachment(attachment)
+        else:
+            filename, content_type = attachment["filename"], attachment["content_type"]
+            data = base64.b64decode(attachment["data"])
+        maintype, _, subtype = content_type.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg
+
+
+def _render_attachment(attachment: dict) -> tuple[str, str, bytes]:
+    """Make an attachment queued with attachments_later (a "werklab.module:function")."""
+    module_name, _, function = attachment["render"].partition(":")
+    if not module_name.startswith("werklab."):
+        raise ValueError(f"not an attachment renderer: {attachment['render']}")
+    render = getattr(importlib.import_module(module_name), function)
+    return render(**attachment["args"])
 
 
 def _send(msg: EmailMessage) -> None:
@@ -162,9 +180,22 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(mail_id: int, now: datetime, sender: str) -> EmailMessage | None:
-    """Mark one due mail as being sent and return it built; other workers skip it (SKIP
-    LOCKED on PostgreSQL). Leaves no transaction open."""
+@dataclass(frozen=True)
+class _Claimed:
+    """What is needed to send a claimed mail, read before its claim is committed."""
+
+    id: int
+    to_addr: str
+    to_name: str
+    subject: str
+    body_text: str
+    body_html: str
+    attachments: list
+
+
+def _claim(mail_id: int, now: datetime) -> _Claimed | None:
+    """Mark one due mail as being sent; other workers skip it (SKIP LOCKED on PostgreSQL).
+    Leaves no transaction open."""
     begin_write(db.session)
     mail = db.session.execute(
         select(OutboxMail)
@@ -179,23 +210,42 @@ def _claim(mail_id: int, now: datetime, sender: str) -> EmailMessage | None:
         db.session.rollback()
         return None
     mail.attempts += 1
-    try:
-        message = build_message(mail, sender)
-    except (ValueError, TypeError) as exc:  # e.g. a line break in a header: never sendable
-        log.error("mail %s cannot be built: %s", mail_id, exc)
-        mail.status, mail.last_error = MailStatus.FAILED, f"cannot build: {exc}"[:500]
-        db.session.commit()
-        return None
     mail.status = MailStatus.SENDING
     mail.claimed_at = now
+    claimed = _Claimed(
+        mail.id,
+        mail.to_addr,
+        mail.to_name,
+        mail.subject,
+        mail.body_text,
+        mail.body_html,
+        list(mail.attachments or []),
+    )
     db.session.commit()
-    return message
+    return claimed
+
+
+def _finish(mail_id: int, now: datetime, error: str | None, *, permanent: bool = False) -> None:
+    begin_write(db.session)
+    mail = db.session.get(OutboxMail, mail_id, populate_existing=True)
+    if error is None:
+        mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), None
+    else:
+        log.warning("mail %s not delivered (attempt %s): %s", mail_id, mail.attempts, error)
+        mail.status = MailStatus.FAILED if permanent else MailStatus.QUEUED
+        mail.next_attempt_at = now + backoff(mail.attempts)
+        mail.last_error = error[:500]
+    db.session.commit()
 
 
 def deliver_due(
     *, ids: list[int] | None = None, now: datetime | None = None, limit: int = 200
 ) -> int:
-    """Send due mails one by one, outside any transaction; return how many went out."""
+    """Send due mails one by one, outside any transaction; return how many went out.
+
+    Building a mail (a PDF attachment, say) happens after its claim is committed, so no
+    lock is held meanwhile.
+    """
     if current_app.config["MAIL_BACKEND"] == "null":
         return 0
     now = now or utcnow()
@@ -212,9 +262,21 @@ def deliver_due(
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     sent = 0
     for mail_id in candidates:
-        message = _claim(mail_id, now, sender)
-        if message is None:
+        claimed = _claim(mail_id, now)
+        if claimed is None:
             continue
+        try:
+            message = build_message(claimed, sender)
+        except (ValueError, TypeError) as exc:  # e.g. a line break in a header: never sendable
+            db.session.rollback()
+            log.error("mail %s cannot be built: %s", mail_id, exc)
+            _finish(mail_id, now, f"cannot build: {exc}", permanent=True)
+            continue
+        except Exception as exc:  # e.g. the database was briefly away: try again later
+            db.session.rollback()
+            _finish(mail_id, now, f"cannot build: {type(exc).__name__}: {exc}")
+            continue
+        db.session.rollback()  # end the read transaction of attachments made now
         error: str | None = None
         permanent = False
         try:
@@ -223,17 +285,8 @@ def deliver_due(
             error, permanent = f"refused: {exc.recipients}", True
         except Exception as exc:  # any failure: keep the mail queued, never fail the request
             error = f"{type(exc).__name__}: {exc}"
-        begin_write(db.session)
-        mail = db.session.get(OutboxMail, mail_id, populate_existing=True)
-        if error is None:
-            mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), None
-            sent += 1
-        else:
-            log.warning("mail %s not delivered (attempt %s): %s", mail_id, mail.attempts, error)
-            mail.status = MailStatus.FAILED if permanent else MailStatus.QUEUED
-            mail.next_attempt_at = now + backoff(mail.attempts)
-            mail.last_error = error[:500]
-        db.session.commit()
+        _finish(mail_id, now, error, permanent=permanent)
+        sent += error is None
     return sent
 
 

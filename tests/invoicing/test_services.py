@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -96,10 +95,11 @@ def test_the_mail_goes_to_the_billing_address_with_the_pdf(cop, invoiced):
     # cancel the registration.
     assert "/inschrijving/" not in mail.body_text + mail.body_html
     assert "/factuur/" not in mail.body_text + mail.body_html
-    [attachment] = mail.attachments
-    assert attachment["filename"] == "factuur-2026-0001.pdf"
-    assert attachment["content_type"] == "application/pdf"
-    assert base64.b64decode(attachment["data"]).startswith(b"%PDF")
+    # The PDF is made when the mail is sent (not inside the invoicing transaction).
+    [attachment] = sent_attachments(mail)
+    assert attachment.get_filename() == "factuur-2026-0001.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content().startswith(b"%PDF")
 
 
 def test_an_english_registration_gets_an_english_invoice(cop, invoiced):
@@ -108,7 +108,7 @@ def test_an_english_registration_gets_an_english_invoice(cop, invoiced):
     assert invoice.lines[0].description == "Participation in CoP Gelderland"
     [mail] = outbox("invoicing.invoice")
     assert mail.subject == "Invoice 2026-0001: CoP Gelderland"
-    assert mail.attachments[0]["filename"] == "invoice-2026-0001.pdf"
+    assert sent_attachments(mail)[0].get_filename() == "invoice-2026-0001.pdf"
 
 
 def test_numbers_are_consecutive_across_invoices_and_credit_notes(factories, cop, invoiced):
@@ -204,7 +204,7 @@ def test_a_credit_note_mirrors_its_invoice(cop, invoiced):
     assert mail.subject == "Creditnota 2026-0002: CoP Gelderland"
     assert "factuur 2026-0001" in mail.body_text
     assert "hoef je niet meer te betalen" in mail.body_text
-    assert mail.attachments[0]["filename"] == "creditnota-2026-0002.pdf"
+    assert sent_attachments(mail)[0].get_filename() == "creditnota-2026-0002.pdf"
     entry = db.session.execute(
         select(AuditEntry).where(AuditEntry.action == "invoice.credited")
     ).scalar_one()
@@ -395,3 +395,10 @@ def test_only_a_seated_registration_is_invoiced(factories, invoiced):
     with pytest.raises(InvoiceError, match="bevestigde plaats"):
         services.invoice_registration(waiting, now=NOW)
     assert numbers() == []
+
+
+def sent_attachments(mail):
+    """The attachments of `mail` as they go out (made by the mail sender)."""
+    from werklab.mail import build_message
+
+    return list(build_message(mail, "werklab <noreply@werklab.example>").iter_attachments())

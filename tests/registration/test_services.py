@@ -249,11 +249,13 @@ def test_confirmation_mail_carries_the_sessions_as_ics(factories, programme):
     assert mail.body_text.startswith("Beste Sanne,")
     assert services.manage_url(registration) in mail.body_text
     assert services.manage_url(registration).startswith("http://werklab.test/inschrijving/")
-    [attachment] = mail.attachments
-    assert attachment["content_type"] == "text/calendar"
-    import base64
+    # The .ics is made when the mail goes out (with the sessions as they are then).
+    from werklab.mail import build_message
 
-    cal = Calendar.from_ical(base64.b64decode(attachment["data"]))
+    [attachment] = build_message(mail, "werklab <noreply@werklab.example>").iter_attachments()
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_filename() == f"{programme.slug}.ics"
+    cal = Calendar.from_ical(attachment.get_payload(decode=True))
     events = cal.walk("VEVENT")
     assert [str(e["summary"]) for e in events] == [
         f"{programme.title}: {s.theme}" for s in programme.sessions

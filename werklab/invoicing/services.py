@@ -437,6 +437,14 @@ def document_pdf(document: Invoice) -> bytes:
     return render_pdf(html)
 
 
+def pdf_attachment(document_id: int) -> tuple[str, str, bytes]:
+    """The PDF of an invoice or credit note, for a mail that is being sent."""
+    document = db.session.get(Invoice, document_id)
+    if document is None:
+        raise LookupError(f"invoice {document_id} is gone")
+    return pdf_filename(document), "application/pdf", document_pdf(document)
+
+
 def pdf_filename(document: Invoice) -> str:
     with force_locale(document.locale):
         if document.is_credit_note:
@@ -464,7 +472,11 @@ def _mail_document(document: Invoice, now: datetime, *, was_paid: bool = False) 
         to_name=document.buyer_organisation,
         locale=document.locale,
         kind=kind,
-        attachments=[(pdf_filename(document), "application/pdf", document_pdf(document))],
+        # Rendered when the mail is sent: not inside this transaction (the invoice counter
+        # and often the programme are locked in it).
+        attachments_later=[
+            ("werklab.invoicing.services:pdf_attachment", {"document_id": document.id})
+        ],
         now=now,
         document=document,
         invoice=document.credits,

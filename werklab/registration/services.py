@@ -686,6 +686,18 @@ def _mail(registration: Registration, template: str, subject, now: datetime, **c
     )
 
 
+def calendar_attachment(programme_id: int) -> tuple[str, str, bytes]:
+    """The sessions of a programme as an .ics file, for a mail that is being sent."""
+    programme = db.session.get(Programme, programme_id)
+    if programme is None:
+        raise LookupError(f"programme {programme_id} is gone")
+    return (
+        f"{programme.slug}.ics",
+        "text/calendar",
+        programme_calendar(programme, programme.sessions),
+    )
+
+
 def _mail_confirmation(registration: Registration, now: datetime) -> None:
     programme = registration.programme
     queue_mail(
@@ -696,12 +708,9 @@ def _mail_confirmation(registration: Registration, now: datetime) -> None:
         locale=registration.locale,
         kind="registration.confirmed",
         now=now,
-        attachments=[
-            (
-                f"{programme.slug}.ics",
-                "text/calendar",
-                programme_calendar(programme, programme.sessions),
-            )
+        # The .ics is made when the mail is sent: with the sessions as they are then.
+        attachments_later=[
+            ("werklab.registration.services:calendar_attachment", {"programme_id": programme.id})
         ],
         registration=registration,
         programme=programme,
