@@ -57,6 +57,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     from werklab.catalog.views import bp as catalog_bp
     from werklab.cli import werklab_cli
     from werklab.errors import register_error_handlers
+    from werklab.initiatives.views import bp as initiatives_bp
+    from werklab.intake.views import bp as intake_bp
     from werklab.invoicing.views import bp as invoicing_bp
     from werklab.mail import deliver_committed
     from werklab.manage.views import bp as manage_bp
@@ -74,6 +76,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(participant_bp)
     app.register_blueprint(invoicing_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(initiatives_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

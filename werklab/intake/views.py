@@ -1,0 +1,5 @@
+"""Werklab booking: intake request, quote, acceptance, the municipality's dashboard."""
+
+from flask import Blueprint
+
+bp = Blueprint("intake", __name__)
