@@ -73,9 +73,30 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["dietary_wishes_purged"] = purge_dietary_wishes(now)
     result["decisions_mailed"] = mail_decisions(now)
     result["refunds_sent"] = send_refunds(now)
+    result["quotes_expired"] = expire_quotes(now)
+    result["hosts_thanked"] = thank_hosts(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result
+
+
+def expire_quotes(now: datetime | None = None) -> int:
+    """Requests whose quote ran out without an answer become "verlopen" (idempotent)."""
+    from werklab.intake import services as intake
+
+    now = now or utcnow()
+    db.session.rollback()
+    begin_write(db.session)
+    count = intake.expire_quotes(now)
+    db.session.commit()
+    return count
+
+
+def thank_hosts(now: datetime | None = None) -> int:
+    """Thank the hosts of past site visits, with a feedback link (once each)."""
+    from werklab.initiatives.jobs import thank_hosts as run
+
+    return run(now)
 
 
 def send_refunds(now: datetime | None = None) -> int:

@@ -104,3 +104,33 @@ def can_manage_invoices(user) -> bool:
     """See every invoice and credit note, export them, mark bank transfers as paid:
     coordinators. (The payer gets their own invoice through the registration's manage link.)"""
     return is_coordinator(user)
+
+
+# --- resident initiatives and site visits (issue 5) ------------------------------------------
+
+
+def can_manage_initiatives(user) -> bool:
+    """Keep the directory of resident initiatives and their consent records: coordinators."""
+    return is_coordinator(user)
+
+
+def can_plan_visits(user, programme: Programme) -> bool:
+    """Plan site visits, assign participants and set session hosts: the programme's trainers
+    and the coordinators."""
+    return can_work_on(user, programme)
+
+
+# --- werklab booking: intake, quotes, the municipality's dashboard (issue 5) ---------------
+
+
+def can_manage_booking_requests(user) -> bool:
+    """See intake requests, keep notes, build and send quotes: coordinators."""
+    return is_coordinator(user)
+
+
+def can_view_municipality_dashboard(user, booking_request) -> bool:
+    """A municipality's dashboard (status, dates, invitation link, names of who registered):
+    the contacts linked to the booking request, and the coordinators."""
+    return is_coordinator(user) or (
+        _signed_in(user) and any(c.id == user.id for c in booking_request.contacts)
+    )

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -46,6 +47,11 @@ WERKLAB_SESSIONS = (
     ("De samenwerking van de gemeente met bewonersinitiatieven", SessionKind.WORKSHOP),
     ("Je eigen rol", SessionKind.WORKSHOP),
 )
+
+
+#: Sent by update_session with the changed fields' old values: `previous` {name: value},
+#: `actor`, `now`. Receivers write in the caller's transaction.
+session_changed = Namespace().signal("session-changed")
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -452,6 +458,7 @@ def update_session(
         "description": data.description,
     }
     changed = sorted(name for name, value in values.items() if getattr(session, name) != value)
+    previous = {name: getattr(session, name) for name in changed}
     for name in changed:
         setattr(session, name, values[name])
     if changed:
@@ -463,6 +470,9 @@ def update_session(
             programme_id=session.programme_id,
             fields=changed,
         )
+        # Other areas react (site visits mail their participants and hosts), in this
+        # transaction.
+        session_changed.send(session, previous=previous, actor=actor, now=now)
     db.session.flush()
     return session
 

@@ -18,6 +18,7 @@ from flask_login import current_user
 from werklab.catalog import services
 from werklab.db import utcnow
 from werklab.i18n import KIND_SLUGS
+from werklab.initiatives.services import route_for
 from werklab.pagecache import PageCache
 
 bp = Blueprint("catalog", __name__)
@@ -47,6 +48,7 @@ def programme(slug: str):
         return render_template(
             "catalog/programme.html",
             programme=programme,
+            route=route_for(programme, now),
             taken=taken,
             open_for_registration=programme.registration_is_open(now),
             invitation_token=token if not programme.is_public else None,

@@ -617,3 +617,77 @@ def load_invoice(invoice_id: int) -> Invoice | None:
         .unique()
         .scalar_one_or_none()
     )
+
+
+# --- a municipality's werklab, invoiced per its accepted quote (issue 5) --------------------
+
+
+def invoice_quote(
+    *,
+    organisation: str,
+    address: str,
+    email: str,
+    reference: str,
+    lines: list[tuple[str, int]],
+    vat_rate_bp: int,
+    programme_title: str,
+    locale: str = "nl",
+    now: datetime,
+    actor: str = "system",
+) -> Invoice:
+    """Issue the invoice for an accepted quote (its lines, VAT and the buyer's reference) and
+    mail it with its PDF. The caller stores the invoice's id with the quote."""
+    cfg = current_app.config
+    issue_date = local_date(now)
+    number = next_number(issue_date.year)
+    invoice = Invoice(
+        kind=DocumentKind.INVOICE,
+        number=number,
+        year=issue_date.year,
+        registration_id=None,
+        status=InvoiceStatus.OPEN,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=cfg["INVOICE_DUE_DAYS"]),
+        locale=locale,
+        seller_name=cfg["SELLER_NAME"],
+        seller_address=cfg["SELLER_ADDRESS"],
+        seller_email=cfg["SELLER_EMAIL"],
+        seller_kvk=cfg["SELLER_KVK"],
+        seller_vat_number=cfg["SELLER_VAT_NUMBER"],
+        seller_iban=cfg["SELLER_IBAN"],
+        buyer_organisation=organisation[:200],
+        buyer_address=address[:500],
+        buyer_email=email[:254],
+        buyer_reference=reference[:100],
+        buyer_vat_number=None,
+        participant_name=organisation[:201],
+        programme_title=programme_title[:200],
+        created_at=now,
+        lines=[
+            InvoiceLine(
+                position=i,
+                description=description[:300],
+                quantity=1,
+                unit_price_cents=cents,
+                vat_rate_bp=vat_rate_bp,
+                amount_excl_cents=cents,
+                vat_cents=vat_of(cents, vat_rate_bp),
+            )
+            for i, (description, cents) in enumerate(lines, start=1)
+        ],
+    )
+    invoice.vat_exempt_note = cfg["VAT_EXEMPT_NOTE"] if invoice.has_exempt_lines else None
+    _set_totals(invoice)
+    db.session.add(invoice)
+    db.session.flush()
+    audit.record(
+        "invoice.issued",
+        invoice,
+        actor=actor,
+        now=now,
+        number=number,
+        quote_reference=reference,
+        total_incl_cents=invoice.total_incl_cents,
+    )
+    _mail_document(invoice, now)
+    return invoice

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from werklab import audit
 from werklab.catalog.ics import programme_calendar
-from werklab.catalog.models import Programme, ProgrammeSession
+from werklab.catalog.models import Programme, ProgrammeSession, Visibility
 from werklab.db import is_lock_timeout, utcnow
 from werklab.errors import Busy, DomainError
 from werklab.extensions import db
@@ -335,6 +335,7 @@ def register(
     programme = lock_programme(programme_id)
     if programme is None or not programme.accepts_invitation(invitation_token):
         raise RegistrationClosed(str(_l("This programme does not exist or is not open to you.")))
+    check_email_domain(programme, data.email)
     if not programme.registration_is_open(now):
         if programme.deadline_passed(now):
             raise RegistrationClosed(str(_l("The registration deadline has passed.")))
@@ -418,6 +419,31 @@ def register(
             position=state.waiting + 1,  # the newcomer has the highest number
         )
     return registration
+
+
+class DomainNotAllowed(DomainError):
+    status_code = 422
+
+
+def check_email_domain(programme: Programme, email: str) -> None:
+    """An invitation-only werklab may be restricted to the municipality's e-mail domains
+    (kept by the intake area); refuse other addresses with a clear message."""
+    if programme.visibility is not Visibility.INVITATION:
+        return
+    from werklab.intake.services import allowed_domains
+
+    domains = allowed_domains(programme.id)
+    domain = email.strip().lower().rpartition("@")[2]
+    if domains and domain not in domains:
+        raise DomainNotAllowed(
+            str(
+                _l(
+                    "Registration for this programme is only open to e-mail addresses ending "
+                    "in %(domains)s. Please register with your work e-mail address.",
+                    domains=", ".join("@" + d for d in domains),
+                )
+            )
+        )
 
 
 def _payment_method(programme: Programme, data: RegistrationData) -> PaymentMethod:

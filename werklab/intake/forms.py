@@ -1,0 +1,269 @@
+"""Forms of the intake area: the request, the pipeline, the quote, the answer, the domains."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from werklab.intake.models import MAX_EXPECTED, MIN_EXPECTED, PolicyArea, RequestStatus
+from werklab.intake.services import (
+    MAX_LINES,
+    Acceptance,
+    IntakeData,
+    QuoteData,
+)
+
+POLICY_LABELS = {
+    PolicyArea.SOCIAL: _l("Social domain"),
+    PolicyArea.SPATIAL: _l("Spatial planning / Environment and Planning Act"),
+    PolicyArea.ENERGY: _l("Energy transition"),
+    PolicyArea.PARTICIPATION: _l("Participation"),
+    PolicyArea.OTHER: _l("Other"),
+}
+
+STATUS_LABELS = {
+    RequestStatus.NEW: _l("New"),
+    RequestStatus.IN_PROGRESS: _l("In progress"),
+    RequestStatus.QUOTE_SENT: _l("Quote sent"),
+    RequestStatus.ACCEPTED: _l("Accepted"),
+    RequestStatus.DECLINED: _l("Declined"),
+    RequestStatus.EXPIRED: _l("Expired"),
+}
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class IntakeForm(FlaskForm):
+    municipality = StringField(
+        _l("Municipality"), [DataRequired(), Length(max=200)], filters=[strip]
+    )
+    contact_name = StringField(_l("Your name"), [DataRequired(), Length(max=200)], filters=[strip])
+    contact_role = StringField(_l("Your role"), [DataRequired(), Length(max=200)], filters=[strip])
+    contact_email = EmailField(
+        _l("E-mail address"), [DataRequired(), Email(), Length(max=254)], filters=[strip]
+    )
+    contact_phone = StringField(
+        _l("Phone number"), [DataRequired(), Length(max=40)], filters=[strip]
+    )
+    expected_participants = IntegerField(
+        _l("Expected number of participants"),
+        [InputRequired(), NumberRange(min=1, max=200)],
+        description=_l(
+            "A werklab is made for 10 to 15 colleagues: smaller groups have too little to "
+            "exchange, larger groups turn sessions passive."
+        ),
+    )
+    policy_areas = MultiCheckboxField(
+        _l("Policy areas involved"),
+        choices=[SelectChoice(area.value, POLICY_LABELS[area]) for area in PolicyArea],
+        validators=[DataRequired(message=_l("Choose at least one policy area."))],
+    )
+    policy_other = StringField(
+        _l("Other policy area"), [Optional(), Length(max=200)], filters=[strip]
+    )
+    question = TextAreaField(
+        _l("Your question or reason"), [DataRequired(), Length(max=5000)], filters=[strip]
+    )
+    current_practice = TextAreaField(
+        _l("How does your municipality work with resident initiatives today?"),
+        [Optional(), Length(max=5000)],
+        filters=[strip],
+    )
+    known_initiatives = TextAreaField(
+        _l("Local resident initiatives we could involve"),
+        [Optional(), Length(max=5000)],
+        filters=[strip],
+    )
+    preferred_period = StringField(
+        _l("Preferred period"), [Optional(), Length(max=200)], filters=[strip]
+    )
+    practical_wishes = TextAreaField(
+        _l("Practical wishes"), [Optional(), Length(max=5000)], filters=[strip]
+    )
+
+    def validate_expected_participants(self, field):
+        if field.data is not None and not MIN_EXPECTED <= field.data <= MAX_EXPECTED:
+            raise ValidationError(
+                _l(
+                    "A werklab is for %(min)d to %(max)d participants: with fewer there is too "
+                    "little to exchange, with more the sessions turn passive. Tell us in your "
+                    "question how many colleagues you have in mind, and we will look for a "
+                    "fitting form together.",
+                    min=MIN_EXPECTED,
+                    max=MAX_EXPECTED,
+                )
+            )
+
+    def to_data(self, locale: str) -> IntakeData:
+        return IntakeData(
+            municipality=self.municipality.data,
+            contact_name=self.contact_name.data,
+            contact_role=self.contact_role.data,
+            contact_email=self.contact_email.data,
+            contact_phone=self.contact_phone.data,
+            expected_participants=self.expected_participants.data,
+            policy_areas=list(self.policy_areas.data or []),
+            policy_other=self.policy_other.data or "",
+            question=self.question.data,
+            current_practice=self.current_practice.data or "",
+            known_initiatives=self.known_initiatives.data or "",
+            preferred_period=self.preferred_period.data or "",
+            practical_wishes=self.practical_wishes.data or "",
+            locale=locale,
+        )
+
+
+class RequestForm(FlaskForm):
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in RequestStatus]
+    )
+    notes = TextAreaField(_l("Notes from the intake conversation"), [Optional(), Length(max=20000)])
+
+
+def parse_euros(text: str) -> int | None:
+    """ "1.250,50" or "1250.5" → 125050 cents; None when it is no amount."""
+    text = (text or "").strip().replace("€", "").replace(" ", "")
+    if not text:
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if value < 0 or value.as_tuple().exponent < -2:
+        return None
+    return int(value * 100)
+
+
+class LineForm(Form):
+    description = StringField(_l("Description"), [Optional(), Length(max=300)], filters=[strip])
+    amount = StringField(_l("Amount in euros (excl. VAT)"), [Optional(), Length(max=20)])
+
+    def validate_amount(self, field):
+        if field.data and field.data.strip() and parse_euros(field.data) is None:
+            raise ValidationError(_l("Enter an amount like 1250 or 1.250,00."))
+
+
+class QuoteForm(FlaskForm):
+    lines = FieldList(FormField(LineForm), min_entries=MAX_LINES, max_entries=MAX_LINES)
+    vat_rate = StringField(_l("VAT rate (%)"), [InputRequired(), Length(max=6)], default="21")
+    valid_until = DateField(_l("Valid until"), [InputRequired()])
+
+    def validate_vat_rate(self, field):
+        try:
+            rate = Decimal((field.data or "").replace(",", "."))
+        except InvalidOperation:
+            rate = Decimal(-1)
+        if not 0 <= rate <= 100:
+            raise ValidationError(_l("Enter a percentage between 0 and 100."))
+
+    def fill(self, lines, vat_rate_bp: int, valid_until) -> None:
+        for entry, (description, cents) in zip(self.lines.entries, lines, strict=False):
+            entry.form.description.data = description
+            entry.form.amount.data = f"{Decimal(cents) / 100:.2f}".replace(".", ",")
+        self.vat_rate.data = f"{Decimal(vat_rate_bp) / 100:g}".replace(".", ",")
+        self.valid_until.data = valid_until
+
+    def to_data(self) -> QuoteData:
+        lines = [
+            (entry.form.description.data or "", parse_euros(entry.form.amount.data) or 0)
+            for entry in self.lines.entries
+            if (entry.form.description.data or "").strip()
+        ]
+        rate = Decimal(self.vat_rate.data.replace(",", "."))
+        return QuoteData(
+            lines=lines, vat_rate_bp=int(rate * 100), valid_until=self.valid_until.data
+        )
+
+
+def default_valid_until(today):
+    return today + timedelta(days=30)
+
+
+class SendQuoteForm(FlaskForm):
+    pass
+
+
+class AcceptForm(FlaskForm):
+    name = StringField(_l("Your name"), [DataRequired(), Length(max=200)], filters=[strip])
+    role = StringField(_l("Your role"), [DataRequired(), Length(max=200)], filters=[strip])
+    purchase_reference = StringField(
+        _l("Purchase-order or reference number"),
+        [DataRequired(), Length(max=100)],
+        filters=[strip],
+        description=_l("We put it on the invoice, so that your accounts department can place it."),
+    )
+    billing_address = TextAreaField(
+        _l("Billing address"), [DataRequired(), Length(max=500)], filters=[strip]
+    )
+    billing_email = EmailField(
+        _l("E-mail address for the invoice (optional)"),
+        [Optional(), Email(), Length(max=254)],
+        filters=[strip],
+    )
+    agree_terms = BooleanField(
+        _l("I agree to the terms of this quote and may accept it for my municipality."),
+        [DataRequired(message=_l("Please agree to the terms."))],
+    )
+
+    def to_data(self) -> Acceptance:
+        return Acceptance(
+            name=self.name.data,
+            role=self.role.data,
+            purchase_reference=self.purchase_reference.data,
+            billing_address=self.billing_address.data,
+            billing_email=self.billing_email.data or "",
+            agree_terms=bool(self.agree_terms.data),
+        )
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why do you decline?"), [DataRequired(), Length(max=5000)], filters=[strip]
+    )
+
+
+class DomainsForm(FlaskForm):
+    domains = StringField(
+        _l("Allowed e-mail domains"),
+        [Optional(), Length(max=1000)],
+        description=_l(
+            "For example arnhem.nl. Only colleagues with an address in these domains can "
+            "register. Leave empty to allow every address."
+        ),
+    )
