@@ -55,8 +55,10 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     from werklab.accounts.views import bp as accounts_bp
     from werklab.attendance.views import bp as attendance_bp
     from werklab.catalog.views import bp as catalog_bp
+    from werklab.certificates.views import bp as certificates_bp
     from werklab.cli import werklab_cli
     from werklab.errors import register_error_handlers
+    from werklab.groups.views import bp as groups_bp
     from werklab.initiatives.views import bp as initiatives_bp
     from werklab.intake.views import bp as intake_bp
     from werklab.invoicing.views import bp as invoicing_bp
@@ -78,6 +80,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(payments_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(initiatives_bp)
+    app.register_blueprint(groups_bp)
+    app.register_blueprint(certificates_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -1,0 +1,5 @@
+"""Homework groups, assignments and submissions."""
+
+from flask import Blueprint
+
+bp = Blueprint("groups", __name__)
