@@ -74,7 +74,13 @@ class IsolatedClient(FlaskClient):
 
 def make_app(url: str, **overrides):
     ensure_compiled()  # the Dutch catalogue, in case set-up did not compile it
-    settings = {"BASE_URL": "http://werklab.test", **overrides}
+    import tempfile
+
+    settings = {
+        "BASE_URL": "http://werklab.test",
+        "UPLOAD_FOLDER": tempfile.mkdtemp(prefix="werklab-uploads-"),
+        **overrides,
+    }
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, **settings)
     app.test_client_class = IsolatedClient
     from flask_migrate import upgrade

@@ -58,6 +58,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     from werklab.certificates.views import bp as certificates_bp
     from werklab.cli import werklab_cli
     from werklab.errors import register_error_handlers
+    from werklab.groups.assignment_views import assignments_bp
     from werklab.groups.views import bp as groups_bp
     from werklab.initiatives.views import bp as initiatives_bp
     from werklab.intake.views import bp as intake_bp
@@ -81,6 +82,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(intake_bp)
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(groups_bp)
+    app.register_blueprint(assignments_bp)
     app.register_blueprint(certificates_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)

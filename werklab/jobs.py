@@ -75,6 +75,9 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["refunds_sent"] = send_refunds(now)
     result["quotes_expired"] = expire_quotes(now)
     result["hosts_thanked"] = thank_hosts(now)
+    from werklab.groups.assignments import remind_job  # assignments (issue 6)
+
+    result["assignment_reminders"] = remind_job(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

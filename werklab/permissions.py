@@ -134,3 +134,66 @@ def can_view_municipality_dashboard(user, booking_request) -> bool:
     return is_coordinator(user) or (
         _signed_in(user) and any(c.id == user.id for c in booking_request.contacts)
     )
+
+
+# --- certificates (issue 6) ------------------------------------------------------------------
+
+
+def can_issue_certificates(user, programme: Programme) -> bool:
+    """See who is eligible for a certificate, set the rule and issue them: the programme's
+    trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_revoke_certificate(user, certificate) -> bool:
+    """Revoke a certificate: the programme's trainers and the coordinators."""
+    return can_work_on(user, certificate.programme)
+
+
+def can_download_certificate(user, certificate) -> bool:
+    """Download a certificate PDF: the participant it was issued to (signed in with the
+    e-mail address they registered with), the programme's trainers and the coordinators.
+    (The manage link is the participant's other key, checked in the view.)"""
+    return owns_registration(user, certificate.registration) or can_work_on(
+        user, certificate.programme
+    )
+
+
+# --- assignments and submissions (issue 6) ---------------------------------------------------
+
+
+def can_manage_assignments(user, programme: Programme) -> bool:
+    """Create and edit assignments, see who handed in, give feedback: the programme's
+    trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def is_group_member(user, members: list[Registration]) -> bool:
+    """Signed in with the e-mail address of one of the group's registrations."""
+    return any(owns_registration(user, registration) for registration in members)
+
+
+def can_submit(user, members: list[Registration]) -> bool:
+    """Hand in for a homework group: its members only."""
+    return is_group_member(user, members)
+
+
+def can_view_submissions(user, programme: Programme, members: list[Registration]) -> bool:
+    """A group's hand-ins, feedback and files: the group's members, the programme's trainers
+    and the coordinators."""
+    return is_group_member(user, members) or can_work_on(user, programme)
+
+
+# --- homework groups (issue 6) ---------------------------------------------------------------
+
+
+def can_compose_groups(user, programme: Programme) -> bool:
+    """Compose, reshuffle, lock homework groups and move people between them: the programme's
+    trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_view_homework_group(user, registration: Registration) -> bool:
+    """See a participant's homework group (names and organisations of its members): the
+    participant themselves, the programme's trainers and the coordinators."""
+    return owns_registration(user, registration) or can_work_on(user, registration.programme)

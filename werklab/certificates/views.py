@@ -1,5 +1,181 @@
 """Certificates (bewijs van deelname) and their public verification."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from werklab import permissions
+from werklab.certificates import pdf, services
+from werklab.certificates.forms import ActionForm, RuleForm, VerifyForm
+from werklab.db import utcnow
+from werklab.errors import DomainError
+from werklab.extensions import db
+from werklab.registration import services as registration_services
 
 bp = Blueprint("certificates", __name__)
+
+
+def _programme(programme_id: int):
+    """Load a programme (404) and check that the current user issues its certificates (403)."""
+    programme = services.load_programme(programme_id) or abort(404)
+    if not permissions.can_issue_certificates(current_user, programme):
+        abort(403)
+    return programme
+
+
+def _overview(programme, rule_form=None, status=200):
+    rule = services.rule_for(programme)
+    if rule_form is None:
+        rule_form = RuleForm(
+            kind=rule.kind.value,
+            minimum_sessions=rule.minimum_sessions,
+            minimum_percent=rule.minimum_percent,
+        )
+    rows = services.standings(programme)
+    page = render_template(
+        "certificates/programme.html",
+        programme=programme,
+        rows=rows,
+        rule=rule,
+        required=rule.required(len(programme.sessions)),
+        rule_form=rule_form,
+        action_form=ActionForm(),
+        to_issue=sum(
+            1 for r in rows if r.eligible and r.certificate is None and r.registration.is_seated
+        ),
+    )
+    return page, status
+
+
+@bp.get("/werkruimte/<int:programme_id>/certificaten")
+@login_required
+def programme(programme_id: int):
+    """Who is eligible for a certificate and why, the rule, and the issue button."""
+    return _overview(_programme(programme_id))
+
+
+@bp.post("/werkruimte/<int:programme_id>/certificaten/regel")
+@login_required
+def set_rule(programme_id: int):
+    """Set who gets a certificate in this programme."""
+    prog = _programme(programme_id)
+    form = RuleForm()
+    if not form.validate_on_submit():
+        return _overview(prog, form, 400)
+    try:
+        services.set_rule(
+            prog,
+            form.chosen,
+            minimum_sessions=form.minimum_sessions.data,
+            minimum_percent=form.minimum_percent.data,
+            actor=current_user._get_current_object(),
+            now=utcnow(),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _overview(_programme(programme_id), form, exc.status_code)
+    db.session.commit()
+    flash(_("The rule for certificates is saved."), "success")
+    return redirect(url_for("certificates.programme", programme_id=programme_id))
+
+
+@bp.post("/werkruimte/<int:programme_id>/certificaten/uitreiken")
+@login_required
+def issue(programme_id: int):
+    """Issue certificates to everyone eligible who has none yet, and mail them."""
+    prog = _programme(programme_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued = services.issue_certificates(
+        prog, actor=current_user._get_current_object(), now=utcnow()
+    )
+    db.session.commit()
+    if issued:
+        flash(_("Certificates issued and sent: %(num)d.", num=len(issued)), "success")
+    else:
+        flash(_("There was nobody to issue a certificate to."), "info")
+    return redirect(url_for("certificates.programme", programme_id=programme_id))
+
+
+@bp.post("/werkruimte/certificaat/<int:certificate_id>/intrekken")
+@login_required
+def revoke(certificate_id: int):
+    """Revoke a certificate (the verification page then says so)."""
+    certificate = services.load_certificate(certificate_id) or abort(404)
+    if not permissions.can_revoke_certificate(current_user, certificate):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    back = url_for("certificates.programme", programme_id=certificate.programme_id)
+    try:
+        services.revoke_certificate(
+            certificate, actor=current_user._get_current_object(), now=utcnow()
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    name = certificate.name
+    db.session.commit()
+    flash(_("The certificate of %(name)s is revoked.", name=name), "success")
+    return redirect(back)
+
+
+@bp.get("/mijn-traject/certificaat/<int:certificate_id>")
+def download(certificate_id: int):
+    """The certificate PDF: for its participant (signed in, or with their manage link), the
+    programme's trainers and the coordinators."""
+    certificate = services.load_certificate(certificate_id) or abort(404)
+    token = request.args.get("token")
+    by_token = bool(token) and (
+        (reg := registration_services.find_by_token(token)) is not None
+        and reg.id == certificate.registration_id
+    )
+    if not by_token:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if not permissions.can_download_certificate(current_user, certificate):
+            abort(403)
+    if not certificate.is_valid:
+        abort(404)
+    return Response(
+        pdf.certificate_pdf(certificate),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{pdf.filename(certificate)}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@bp.get("/verificatie")
+def verify_form():
+    """Fill in a verification code."""
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("certificates.verify", code=form.code.data.strip()))
+    return render_template("certificates/verify_form.html", form=form)
+
+
+@bp.get("/verificatie/<code>")
+def verify(code: str):
+    """Public: is the certificate with this code valid, revoked, or unknown?"""
+    certificate = services.find_by_code(code)
+    response = render_template(
+        "certificates/verify.html", certificate=certificate, code=code, form=VerifyForm()
+    )
+    return response, (200 if certificate else 404)

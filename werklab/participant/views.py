@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
+from werklab.certificates.services import certificates_for_email
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -69,6 +70,7 @@ def index():
         feed_url=external_url("participant.feed", token=feed.token) if feed else None,
         manage_token=registration_services.manage_token,
         now=utcnow(),
+        certificates=certificates_for_email(me.email),
     )
 
 

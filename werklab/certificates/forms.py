@@ -1,0 +1,47 @@
+"""Forms of the certificates pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectChoice, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from werklab.certificates.models import RuleKind
+
+
+class RuleForm(FlaskForm):
+    kind = RadioField(
+        _l("Who gets a certificate"),
+        choices=[
+            SelectChoice(RuleKind.ALL.value, _l("Everyone who attended every session")),
+            SelectChoice(
+                RuleKind.MINIMUM.value, _l("Everyone who attended at least this many sessions")
+            ),
+            SelectChoice(
+                RuleKind.SHARE.value, _l("Everyone who attended at least this share of sessions")
+            ),
+        ],
+        validators=[InputRequired()],
+    )
+    minimum_sessions = IntegerField(
+        _l("Number of sessions"), validators=[Optional(), NumberRange(min=1)]
+    )
+    minimum_percent = IntegerField(
+        _l("Share of sessions (%)"), validators=[Optional(), NumberRange(min=1, max=100)]
+    )
+
+    @property
+    def chosen(self) -> RuleKind:
+        return RuleKind(self.kind.data)
+
+
+class ActionForm(FlaskForm):
+    """A button (issue, revoke): only the CSRF token."""
+
+
+class VerifyForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form anyone may use
+
+    code = StringField(_l("Verification code"), validators=[InputRequired(), Length(max=64)])
