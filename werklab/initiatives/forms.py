@@ -16,11 +16,11 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from werklab.catalog.services import local_to_utc
+from werklab.fields import required_date, required_end_time, required_start_time
 from werklab.initiatives.services import InitiativeData
 from werklab.registration.forms import no_control_characters, single_line, strip
 
@@ -110,21 +110,9 @@ class InitiativeForm(FlaskForm):
 
 class VisitForm(FlaskForm):
     initiative_id = SelectField(_l("Initiative"), coerce=int, validate_choice=True)
-    day = DateField(
-        _l("Date"),
-        invalid_value_message=_l("Please fill in a date, e.g. 31-01-2027."),
-        validators=[InputRequired(message=_l("Please fill in the date."))],
-    )
-    start = TimeField(
-        _l("Start time"),
-        invalid_value_message=_l("Please fill in a time, e.g. 13:30."),
-        validators=[InputRequired(message=_l("Please fill in the start time."))],
-    )
-    end = TimeField(
-        _l("End time"),
-        invalid_value_message=_l("Please fill in a time, e.g. 16:30."),
-        validators=[InputRequired(message=_l("Please fill in the end time."))],
-    )
+    day = required_date()
+    start = required_start_time()
+    end = required_end_time()
 
     def slot(self) -> tuple[datetime, datetime]:
         return (

@@ -92,6 +92,22 @@ def coordinators() -> list[User]:
     )
 
 
+def _notify_coordinators(subject, template: str, kind: str, booking, now: datetime, **context):
+    """Tell every active coordinator about a request, with a link to it."""
+    for coordinator in coordinators():
+        queue_mail(
+            coordinator.email,
+            subject,
+            template,
+            to_name=coordinator.name,
+            kind=kind,
+            now=now,
+            booking=booking,
+            link=external_url("intake.request_detail", request_id=booking.id),
+            **context,
+        )
+
+
 def submit_request(data: IntakeData, *, now: datetime | None = None) -> BookingRequest:
     """Store a municipality's intake request; confirm it to the contact, tell the
     coordinators."""
@@ -131,17 +147,13 @@ def submit_request(data: IntakeData, *, now: datetime | None = None) -> BookingR
         now=now,
         booking=booking,
     )
-    for coordinator in coordinators():
-        queue_mail(
-            coordinator.email,
-            _l("New werklab request: %(municipality)s", municipality=booking.municipality),
-            "intake/request_notice",
-            to_name=coordinator.name,
-            kind="intake.request_notice",
-            now=now,
-            booking=booking,
-            link=external_url("intake.request_detail", request_id=booking.id),
-        )
+    _notify_coordinators(
+        _l("New werklab request: %(municipality)s", municipality=booking.municipality),
+        "intake/request_notice",
+        "intake.request_notice",
+        booking,
+        now,
+    )
     return booking
 
 
@@ -381,18 +393,14 @@ def decline_quote(quote: Quote, reason: str, *, now: datetime | None = None) -> 
     booking.status = RequestStatus.DECLINED
     booking.updated_at = now
     audit.record("quote.declined", quote, actor="municipality", now=now, reason=reason.strip())
-    for coordinator in coordinators():
-        queue_mail(
-            coordinator.email,
-            _l("Quote declined: %(municipality)s", municipality=booking.municipality),
-            "intake/quote_answered",
-            to_name=coordinator.name,
-            kind="intake.quote_declined",
-            now=now,
-            booking=booking,
-            quote=quote,
-            link=external_url("intake.request_detail", request_id=booking.id),
-        )
+    _notify_coordinators(
+        _l("Quote declined: %(municipality)s", municipality=booking.municipality),
+        "intake/quote_answered",
+        "intake.quote_declined",
+        booking,
+        now,
+        quote=quote,
+    )
     db.session.flush()
     return quote
 
@@ -489,18 +497,14 @@ def accept_quote(quote: Quote, data: Acceptance, *, now: datetime | None = None)
         quote=quote,
         link=external_url("intake.dashboard", request_id=booking.id),
     )
-    for coordinator in coordinators():
-        queue_mail(
-            coordinator.email,
-            _l("Quote accepted: %(municipality)s", municipality=booking.municipality),
-            "intake/quote_answered",
-            to_name=coordinator.name,
-            kind="intake.quote_accepted_notice",
-            now=now,
-            booking=booking,
-            quote=quote,
-            link=external_url("intake.request_detail", request_id=booking.id),
-        )
+    _notify_coordinators(
+        _l("Quote accepted: %(municipality)s", municipality=booking.municipality),
+        "intake/quote_answered",
+        "intake.quote_accepted_notice",
+        booking,
+        now,
+        quote=quote,
+    )
     db.session.flush()
     return quote
 

@@ -45,6 +45,7 @@ from werklab.catalog.services import (
     local_to_utc,
     utc_to_local,
 )
+from werklab.fields import required_date, required_end_time, required_start_time
 from werklab.i18n import KIND_LABELS, SESSION_KIND_LABELS
 from werklab.registration.forms import no_control_characters, single_line, strip
 
@@ -312,21 +313,9 @@ class SessionForm(FlaskForm):
         default=SessionKind.WORKSHOP.value,
         validate_choice=False,
     )
-    day = DateField(
-        _l("Date"),
-        invalid_value_message=_l("Please fill in a date, e.g. 31-01-2027."),
-        validators=[InputRequired(message=_l("Please fill in the date."))],
-    )
-    start = TimeField(
-        _l("Start time"),
-        invalid_value_message=_l("Please fill in a time, e.g. 13:30."),
-        validators=[InputRequired(message=_l("Please fill in the start time."))],
-    )
-    end = TimeField(
-        _l("End time"),
-        invalid_value_message=_l("Please fill in a time, e.g. 16:30."),
-        validators=[InputRequired(message=_l("Please fill in the end time."))],
-    )
+    day = required_date()
+    start = required_start_time()
+    end = required_end_time()
     location_name = StringField(
         _l("Location"),
         filters=[strip],
