@@ -20,7 +20,8 @@ def _sqlite_default() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _sqlite_default()
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: Pooled PostgreSQL connections are checked when they were idle (see db.configure_engine).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

@@ -381,7 +381,7 @@ def app_env(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         SECRET_KEY="bench-" + secrets.token_hex(17),  # 40 characters
         MAIL_DELIVERY="tick",
-        WERKLAB_CONFIG="development",
+        WERKLAB_CONFIG="production",
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
@@ -390,7 +390,8 @@ def app_env(database_url: str) -> dict[str, str]:
 def prepare_database(env: dict[str, str]) -> None:
     flask = str(VENV_BIN / "flask")
     run_cmd([flask, "--app", "werklab", "db", "upgrade"], env)
-    run_cmd([flask, "--app", "werklab", "werklab", "seed-demo"], env)
+    # seed-demo refuses to run in production: the demo data is seeded as in development.
+    run_cmd([flask, "--app", "werklab", "werklab", "seed-demo"], dict(env, WERKLAB_CONFIG="development"))
 
 
 def pick_slug(base: str) -> str:

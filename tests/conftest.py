@@ -23,7 +23,7 @@ from tests.factories import Factories  # noqa: E402
 from tests.i18n_support import ensure_compiled  # noqa: E402
 from werklab import create_app  # noqa: E402
 from werklab.extensions import db  # noqa: E402
-from werklab.mail import OutboxMail  # noqa: E402
+from werklab.mail import OutboxMail, render_bodies  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -135,7 +135,12 @@ def outbox(kind: str | None = None) -> list[OutboxMail]:
     query = select(OutboxMail).order_by(OutboxMail.id)
     if kind:
         query = query.where(OutboxMail.kind == kind)
-    return list(db.session.execute(query).scalars())
+    mails = list(db.session.execute(query).scalars())
+    for mail in mails:
+        # Mails rendered when they are sent: render them as delivery would (and keeps them).
+        if mail.body_text is None:
+            mail.body_text, mail.body_html = render_bodies(mail)
+    return mails
 
 
 @pytest.fixture

@@ -98,12 +98,13 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
     @app.before_request
     def _start_transaction():
-        # Writes start as BEGIN IMMEDIATE on SQLite: the capacity check cannot interleave.
+        # Writes start as BEGIN IMMEDIATE on SQLite: the capacity check cannot interleave
+        # (views marked write_lock_later take it themselves once their form is checked).
         # Reads on PostgreSQL skip BEGIN/ROLLBACK (see db.begin_read).
         if request.method in SAFE_METHODS:
             if request.endpoint != "static":
                 begin_read(db.session)
-        else:
+        elif not getattr(app.view_functions.get(request.endpoint), "write_lock_later", False):
             begin_write(db.session)
 
     @app.after_request

@@ -33,16 +33,24 @@ def record(
     actor: str,
     now: datetime | None = None,
     **data: Any,
-) -> AuditEntry:
+) -> None:
     """Write one audit row for a state change of `obj` (an instance, or a model class for a
-    change to many rows), in the current transaction."""
-    entry = AuditEntry(
-        created_at=now or utcnow(),
-        actor=actor,
-        action=action,
-        object_type=obj.__tablename__,
-        object_id=None if isinstance(obj, type) else getattr(obj, "id", None),
-        data=data,
+    change to many rows), in the current transaction.
+
+    A plain INSERT rather than an ORM object: the log is only ever appended to, and this
+    runs on every write (a unit-of-work flush costs several times the statement).
+    """
+    db.session.execute(
+        _INSERT,
+        {
+            "created_at": now or utcnow(),
+            "actor": actor,
+            "action": action,
+            "object_type": obj.__tablename__,
+            "object_id": None if isinstance(obj, type) else getattr(obj, "id", None),
+            "data": data,
+        },
     )
-    db.session.add(entry)
-    return entry
+
+
+_INSERT = sa.insert(AuditEntry.__table__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -56,14 +57,44 @@ def engine_options(url: str, options: dict, *, lock_timeout_ms: int) -> dict:
     return options
 
 
+#: A pooled connection that was not used for this long is checked before it is lent out.
+IDLE_PING_SECONDS = 10.0
+
+
+def ping_when_idle(engine: sa.engine.Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Check a pooled connection (one round trip) only when it has been idle a while.
+
+    pool_pre_ping pays that round trip on every request. A connection in steady use was
+    fine a moment ago; one that sat idle may have been closed by a database restart or a
+    firewall, and is then replaced before the request uses it (a DisconnectionError in a
+    checkout listener makes the pool connect afresh).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["werklab_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.pop("werklab_idle_since", None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise sa.exc.DisconnectionError("connection lost while idle") from exc
+
+
 def configure_engine(engine: sa.engine.Engine, *, busy_timeout_ms: int, immediate: bool) -> None:
-    """Set up SQLite for concurrent use: WAL, a busy timeout and BEGIN IMMEDIATE for writes.
+    """Set up SQLite for concurrent use: WAL, a busy timeout and BEGIN IMMEDIATE for writes;
+    other databases get their idle connections checked (ping_when_idle).
 
     pysqlite's own transaction handling is switched off (SQLAlchemy's documented recipe) so
     that we emit BEGIN ourselves: write transactions take SQLite's write lock at BEGIN, which
     is what FOR UPDATE on the programme row does on PostgreSQL.
     """
     if engine.dialect.name != "sqlite":
+        ping_when_idle(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -94,6 +125,32 @@ def begin_write(session) -> None:
     real = session() if isinstance(session, scoped_session) else session
     if not real.in_transaction():
         real.connection(execution_options={WRITE_OPTION: True})
+
+
+def write_lock_later(view):
+    """Mark a view that reads (and checks its form) before it writes: its POST does not
+    start as a write transaction; the view calls begin_write_late() just before it writes.
+    On SQLite the database write lock is then held for the write only."""
+    view.write_lock_later = True
+    return view
+
+
+def begin_write_late(session) -> None:
+    """Turn a request's read transaction into a write transaction (see write_lock_later).
+
+    On SQLite the read transaction (which has written nothing) is ended and the write lock
+    taken with BEGIN IMMEDIATE: a read transaction cannot safely become a write one there.
+    On PostgreSQL the transaction simply goes on; services lock the rows they decide on.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.in_transaction():
+        conn = real.connection()
+        if conn.dialect.name != "sqlite" or conn.get_execution_options().get(WRITE_OPTION):
+            return
+        if real.new or real.dirty or real.deleted:
+            raise RuntimeError("begin_write_late() with changes pending in a read transaction")
+        real.commit()
+    real.connection(execution_options={WRITE_OPTION: True})
 
 
 def begin_read(session) -> None:

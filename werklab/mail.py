@@ -47,8 +47,14 @@ class OutboxMail(Base):
     to_addr: Mapped[str] = mapped_column(sa.String(254))
     to_name: Mapped[str] = mapped_column(sa.String(200), default="")
     subject: Mapped[str] = mapped_column(sa.String(300))
-    body_text: Mapped[str] = mapped_column(sa.Text)
-    body_html: Mapped[str] = mapped_column(sa.Text)
+    #: The bodies; empty until sent for a mail queued with `context_later` (see `render`).
+    body_text: Mapped[str | None] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    #: A mail rendered when it is sent: {"template", "context": "werklab.module:function",
+    #: "args"}; the function returns the template's context. The bodies are kept once made.
+    render: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
+    #: The recipient's language, for a mail rendered when it is sent.
+    locale: Mapped[str] = mapped_column(sa.String(10), default="nl", server_default="nl")
     #: [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
     #: What the mail is about, e.g. "registration.confirmed", for tests and support.
@@ -73,43 +79,61 @@ def queue_mail(
     kind: str = "",
     attachments: list[tuple[str, str, bytes]] | None = None,
     attachments_later: list[tuple[str, dict]] | None = None,
+    context_later: tuple[str, dict] | None = None,
     now: datetime | None = None,
     **context: Any,
-) -> OutboxMail:
+) -> int:
     """Render `template` (mail/<template>.txt and .html) and queue it in this transaction.
 
     `subject` may be a lazy string: it is rendered in the recipient's `locale`.
     `attachments_later` are ("module:function", arguments) pairs called when the mail is
     sent, returning (filename, content type, bytes): for attachments that are slow to make
     (a PDF), so that they do not lengthen the transaction or a lock held in it.
+    `context_later` ("module:function", arguments) defers the bodies in the same way: the
+    function returns the template's context when the mail is sent, and the bodies are then
+    kept with the mail. The registration mails use it, so that a registration (which holds
+    the programme lock) does not spend its time in templates. Returns the mail's id.
     """
     with force_locale(locale):
-        body_text = render_template(f"mail/{template}.txt", **context)
-        body_html = render_template(f"mail/{template}.html", **context)
         subject_text = str(subject)
-    mail = OutboxMail(
-        to_addr=to,
-        to_name=to_name,
-        subject=subject_text[:300],
-        body_text=body_text,
-        body_html=body_html,
-        kind=kind,
-        attachments=[
-            {
-                "filename": name,
-                "content_type": ctype,
-                "data": base64.b64encode(data).decode("ascii"),
-            }
-            for name, ctype, data in (attachments or [])
-        ]
-        + [{"render": target, "args": args} for target, args in (attachments_later or [])],
-        created_at=now or utcnow(),
-        next_attempt_at=now or utcnow(),
-    )
-    db.session.add(mail)
-    db.session.flush()
-    db.session.info.setdefault("werklab_mail_pending", []).append(mail.id)
-    return mail
+        if context_later is None:
+            body_text = render_template(f"mail/{template}.txt", **context)
+            body_html = render_template(f"mail/{template}.html", **context)
+            render = None
+        else:
+            body_text = body_html = None
+            target, args = context_later
+            render = {"template": template, "context": target, "args": args}
+    # A plain INSERT: no ORM object is needed for a row that is written once here.
+    mail_id = db.session.execute(
+        _INSERT,
+        {
+            "to_addr": to,
+            "to_name": to_name,
+            "subject": subject_text[:300],
+            "body_text": body_text,
+            "body_html": body_html,
+            "render": render,
+            "locale": locale,
+            "kind": kind,
+            "attachments": [
+                {
+                    "filename": name,
+                    "content_type": ctype,
+                    "data": base64.b64encode(data).decode("ascii"),
+                }
+                for name, ctype, data in (attachments or [])
+            ]
+            + [{"render": target, "args": args} for target, args in (attachments_later or [])],
+            "created_at": now or utcnow(),
+            "next_attempt_at": now or utcnow(),
+        },
+    ).scalar_one()
+    db.session.info.setdefault("werklab_mail_pending", []).append(mail_id)
+    return mail_id
+
+
+_INSERT = sa.insert(OutboxMail.__table__).returning(OutboxMail.__table__.c.id)
 
 
 @event.listens_for(Session, "after_commit")
@@ -132,14 +156,15 @@ def deliver_committed() -> int:
     return deliver_due(ids=ids)
 
 
-def build_message(mail, sender: str) -> EmailMessage:
+def build_message(mail, sender: str, bodies: tuple[str, str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = formataddr((mail.to_name, mail.to_addr)) if mail.to_name else mail.to_addr
     msg["Subject"] = mail.subject
     msg["Message-ID"] = make_msgid(domain="werklab")
-    msg.set_content(mail.body_text)
-    msg.add_alternative(mail.body_html, subtype="html")
+    body_text, body_html = bodies or render_bodies(mail)
+    msg.set_content(body_text)
+    msg.add_alternative(body_html, subtype="html")
     for attachment in mail.attachments or []:
         if "render" in attachment:
             filename, content_type, data = _render_attachment(attachment)
@@ -151,13 +176,31 @@ def build_message(mail, sender: str) -> EmailMessage:
     return msg
 
 
-def _render_attachment(attachment: dict) -> tuple[str, str, bytes]:
-    """Make an attachment queued with attachments_later (a "werklab.module:function")."""
-    module_name, _, function = attachment["render"].partition(":")
+def _renderer(target: str):
+    """The function behind a "werklab.module:function" stored with a queued mail."""
+    module_name, _, function = target.partition(":")
     if not module_name.startswith("werklab."):
-        raise ValueError(f"not an attachment renderer: {attachment['render']}")
-    render = getattr(importlib.import_module(module_name), function)
-    return render(**attachment["args"])
+        raise ValueError(f"not a mail renderer: {target}")
+    return getattr(importlib.import_module(module_name), function)
+
+
+def _render_attachment(attachment: dict) -> tuple[str, str, bytes]:
+    """Make an attachment queued with attachments_later."""
+    return _renderer(attachment["render"])(**attachment["args"])
+
+
+def render_bodies(mail) -> tuple[str, str]:
+    """The plain-text and HTML bodies of a queued mail, rendered now if it was queued with
+    `context_later`. Raises LookupError when what the mail is about is gone."""
+    if mail.render is None or mail.body_text is not None:
+        return mail.body_text or "", mail.body_html or ""
+    spec = mail.render
+    context = _renderer(spec["context"])(**spec["args"])
+    with force_locale(mail.locale or "nl"):
+        return (
+            render_template(f"mail/{spec['template']}.txt", **context),
+            render_template(f"mail/{spec['template']}.html", **context),
+        )
 
 
 def _send(msg: EmailMessage) -> None:
@@ -188,9 +231,11 @@ class _Claimed:
     to_addr: str
     to_name: str
     subject: str
-    body_text: str
-    body_html: str
+    body_text: str | None
+    body_html: str | None
     attachments: list
+    render: dict | None
+    locale: str
 
 
 def _claim(mail_id: int, now: datetime) -> _Claimed | None:
@@ -220,14 +265,25 @@ def _claim(mail_id: int, now: datetime) -> _Claimed | None:
         mail.body_text,
         mail.body_html,
         list(mail.attachments or []),
+        mail.render,
+        mail.locale,
     )
     db.session.commit()
     return claimed
 
 
-def _finish(mail_id: int, now: datetime, error: str | None, *, permanent: bool = False) -> None:
+def _finish(
+    mail_id: int,
+    now: datetime,
+    error: str | None,
+    *,
+    permanent: bool = False,
+    bodies: tuple[str, str] | None = None,
+) -> None:
     begin_write(db.session)
     mail = db.session.get(OutboxMail, mail_id, populate_existing=True)
+    if bodies is not None and mail.body_text is None:
+        mail.body_text, mail.body_html = bodies  # what was sent, kept with the mail
     if error is None:
         mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), None
     else:
@@ -266,8 +322,10 @@ def deliver_due(
         if claimed is None:
             continue
         try:
-            message = build_message(claimed, sender)
-        except (ValueError, TypeError) as exc:  # e.g. a line break in a header: never sendable
+            bodies = render_bodies(claimed)
+            message = build_message(claimed, sender, bodies)
+        # A line break in a header, or what the mail is about is gone: never sendable.
+        except (ValueError, TypeError, LookupError) as exc:
             db.session.rollback()
             log.error("mail %s cannot be built: %s", mail_id, exc)
             _finish(mail_id, now, f"cannot build: {exc}", permanent=True)
@@ -285,7 +343,13 @@ def deliver_due(
             error, permanent = f"refused: {exc.recipients}", True
         except Exception as exc:  # any failure: keep the mail queued, never fail the request
             error = f"{type(exc).__name__}: {exc}"
-        _finish(mail_id, now, error, permanent=permanent)
+        _finish(
+            mail_id,
+            now,
+            error,
+            permanent=permanent,
+            bodies=bodies if claimed.body_text is None else None,
+        )
         sent += error is None
     return sent
 

@@ -122,9 +122,29 @@ def save_billing(
     *,
     now: datetime,
     actor: str | None = None,
+    new: bool = False,
 ) -> None:
-    """Store (or replace) where the invoice for a registration goes."""
+    """Store (or replace) where the invoice for a registration goes.
+
+    `new`: the registration is made in this transaction, so there is nothing to replace,
+    and its "registration.created" audit entry already says it is paid by invoice.
+    """
     data = clean_billing(billing)
+    if new:
+        db.session.execute(
+            _INSERT_BILLING,
+            {
+                "registration_id": registration.id,
+                "organisation": data.organisation,
+                "address": data.address,
+                "email": data.email,
+                "reference": data.reference,
+                "vat_number": data.vat_number,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        return
     row = billing_for(registration)
     if row is None:
         row = RegistrationBilling(registration_id=registration.id, created_at=now)
@@ -142,6 +162,9 @@ def save_billing(
         actor=actor or f"participant:{registration.id}",
         now=now,
     )
+
+
+_INSERT_BILLING = sa.insert(RegistrationBilling.__table__)
 
 
 def billing_for(registration: Registration) -> RegistrationBilling | None:

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from werklab.catalog.ics import programme_calendar
 from werklab.catalog.services import registrable_programme
-from werklab.db import utcnow
+from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import services
@@ -59,6 +59,7 @@ def _to_checkout(registration, token: str):
 
 
 @bp.route("/programma/<slug>/inschrijven", methods=["GET", "POST"])
+@write_lock_later
 def register(slug: str):
     """Show and handle the registration form."""
     token = request.args.get("uitnodiging")
@@ -68,10 +69,10 @@ def register(slug: str):
         return render_template("registration/closed.html", programme=programme), 409
     form = RegistrationForm(programme=programme, online_payment=_online_payment())
     if form.validate_on_submit():
+        programme_id, data = programme.id, form.to_data(str(get_locale()))
+        begin_write_late(db.session)  # the form was checked without holding a lock
         try:
-            registration = services.register(
-                programme.id, form.to_data(str(get_locale())), invitation_token=token, now=now
-            )
+            registration = services.register(programme_id, data, invitation_token=token, now=now)
         except DomainError as exc:
             db.session.rollback()
             form.form_errors.append(exc.message)
