@@ -391,7 +391,9 @@ def prepare_database(env: dict[str, str]) -> None:
     flask = str(VENV_BIN / "flask")
     run_cmd([flask, "--app", "werklab", "db", "upgrade"], env)
     # seed-demo refuses to run in production: the demo data is seeded as in development.
-    run_cmd([flask, "--app", "werklab", "werklab", "seed-demo"], dict(env, WERKLAB_CONFIG="development"))
+    run_cmd(
+        [flask, "--app", "werklab", "werklab", "seed-demo"], dict(env, WERKLAB_CONFIG="development")
+    )
 
 
 def pick_slug(base: str) -> str:

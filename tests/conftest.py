@@ -135,9 +135,14 @@ def outbox(kind: str | None = None) -> list[OutboxMail]:
     query = select(OutboxMail).order_by(OutboxMail.id)
     if kind:
         query = query.where(OutboxMail.kind == kind)
-    mails = list(db.session.execute(query).scalars())
+    return with_bodies(db.session.execute(query).scalars())
+
+
+def with_bodies(mails) -> list[OutboxMail]:
+    """The mails, with the bodies of those rendered only when sent (registration mails)
+    rendered now, as delivery would; call inside an app context."""
+    mails = list(mails)
     for mail in mails:
-        # Mails rendered when they are sent: render them as delivery would (and keeps them).
         if mail.body_text is None:
             mail.body_text, mail.body_html = render_bodies(mail)
     return mails

@@ -246,3 +246,56 @@ def test_a_mail_that_cannot_be_built_is_marked_failed_not_raised(app, monkeypatc
     db.session.refresh(mail)
     assert mail.status is MailStatus.FAILED
     assert "cannot build" in mail.last_error
+
+
+def test_registration_mails_are_rendered_when_sent_and_kept(
+    app, client, factories, smtp, monkeypatch
+):
+    """The request queues the mail without rendering it (it holds the programme lock);
+    delivery renders it in the person's language and keeps what was sent."""
+    from werklab.mail import OutboxMail
+
+    programme = factories.programme(fee_cents=None, min_participants=1, max_participants=1)
+    factories.registration(programme)
+    db.session.commit()
+    deliver_due()  # the seated person's confirmation
+    smtp.messages.clear()
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "tick")
+    assert register_over_http(client, programme, "wacht@example.nl").status_code == 302
+    db.session.commit()  # end the test's own transaction, as outside a test
+    queued = db.session.execute(
+        db.select(OutboxMail).where(OutboxMail.to_addr == "wacht@example.nl")
+    ).scalar_one()
+    assert queued.body_text is None and queued.body_html is None
+    assert queued.render["template"] == "registration/waitlisted"
+    assert queued.locale == "nl"
+
+    sent = deliver_due()
+    db.session.refresh(queued)
+    assert sent == 1, queued.last_error
+    [(recipients, message)] = smtp.messages
+    assert recipients == ["wacht@example.nl"]
+    sent_text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Je staat op nummer 1 van de wachtlijst." in sent_text
+    db.session.refresh(queued)
+    assert queued.status is MailStatus.SENT
+    assert "Je staat op nummer 1 van de wachtlijst." in queued.body_text
+    assert "Je staat op nummer 1 van de wachtlijst." in queued.body_html
+
+
+def test_a_mail_about_a_registration_that_is_gone_fails_for_good(app, factories, monkeypatch):
+    from werklab.mail import OutboxMail
+    from werklab.registration.models import Registration
+
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    registration = factories.registration(factories.programme(fee_cents=None))
+    db.session.commit()
+    [mail] = db.session.execute(
+        db.select(OutboxMail).where(OutboxMail.to_addr == registration.email)
+    ).scalars()
+    db.session.execute(db.delete(Registration).where(Registration.id == registration.id))
+    db.session.commit()
+    assert deliver_due() == 0
+    db.session.refresh(mail)
+    assert mail.status is MailStatus.FAILED
+    assert "is gone" in mail.last_error

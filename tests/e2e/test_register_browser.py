@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
+from tests.conftest import with_bodies
 from werklab.extensions import db
 from werklab.mail import OutboxMail
 from werklab.registration.models import Registration, RegistrationStatus
@@ -58,7 +59,7 @@ def registrations(live_server, **where) -> list[Registration]:
 
 def mails(live_server, **where) -> list[OutboxMail]:
     with live_server.app_context():
-        rows = list(db.session.execute(select(OutboxMail).filter_by(**where)).scalars())
+        rows = with_bodies(db.session.execute(select(OutboxMail).filter_by(**where)).scalars())
         db.session.expunge_all()
         return rows
 

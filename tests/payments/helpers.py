@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from tests.conftest import with_bodies
 from tests.payments.fake_stripe import FakeStripe, signature
 from werklab.accounts import services as accounts
 from werklab.audit import AuditEntry
@@ -86,7 +87,7 @@ def mails(kind: str, to: str | None = None) -> list[OutboxMail]:
     query = select(OutboxMail).where(OutboxMail.kind == kind).order_by(OutboxMail.id)
     if to is not None:
         query = query.where(OutboxMail.to_addr == to)
-    return list(db.session.execute(query).scalars())
+    return with_bodies(db.session.execute(query).scalars())
 
 
 def payments_of(registration: Registration) -> list[Payment]:

@@ -8,11 +8,13 @@ tests do catch an oversell.
 from __future__ import annotations
 
 import re
+import time
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import make_app
+from tests.conftest import make_app, with_bodies
 from tests.factories import Factories
 from tests.live import Burst, gunicorn
 from werklab.extensions import db
@@ -65,11 +67,14 @@ def state(app, programme_id: int):
                 select(Registration).where(Registration.programme_id == programme_id)
             ).scalars()
         )
-        mails = list(
-            db.session.execute(
-                select(OutboxMail.body_text).where(OutboxMail.kind == "registration.waitlisted")
-            ).scalars()
-        )
+        mails = [
+            mail.body_text
+            for mail in with_bodies(
+                db.session.execute(
+                    select(OutboxMail).where(OutboxMail.kind == "registration.waitlisted")
+                ).scalars()
+            )
+        ]
         db.session.remove()
     return rows, mails
 
@@ -157,30 +162,59 @@ def test_cancellations_and_registrations_at_once_never_exceed_the_maximum(new_da
     assert still_waiting == list(range(7, 6 + len(still_waiting) + 1))
 
 
+@contextmanager
+def programme_held_elsewhere(db_kind: str, programme_id: int):
+    """Another transaction holds the programme (or, on SQLite, the write lock)."""
+    connection = db.engine.connect()
+    if db_kind == "postgresql":
+        transaction = connection.begin()
+        connection.exec_driver_sql(
+            f"SELECT id FROM programmes WHERE id = {programme_id} FOR UPDATE"
+        )
+    else:
+        connection.exec_driver_sql("COMMIT")  # leave the implicit transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        transaction = None
+    try:
+        yield
+    finally:
+        if transaction is not None:
+            transaction.rollback()
+        else:
+            connection.exec_driver_sql("ROLLBACK")
+        connection.close()
+
+
 def test_a_lock_that_cannot_be_had_gives_a_busy_page(new_database, db_kind):
     url = new_database()
     app, programme_id, slug, _ = prepare(url, seated=0)
-    with gunicorn(url, workers=1, threads=2, LOCK_TIMEOUT_SECONDS=1) as base, app.app_context():
-        # Another transaction holds the programme (or, on SQLite, the write lock).
-        connection = db.engine.connect()
-        if db_kind == "postgresql":
-            transaction = connection.begin()
-            connection.exec_driver_sql(
-                f"SELECT id FROM programmes WHERE id = {programme_id} FOR UPDATE"
-            )
-        else:
-            connection.exec_driver_sql("COMMIT")  # leave the implicit transaction
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-            transaction = None
-        try:
-            path = f"/programma/{slug}/inschrijven"
-            [outcome] = Burst(base).run([(path, path, person(1))])
-        finally:
-            if transaction is not None:
-                transaction.rollback()
-            else:
-                connection.exec_driver_sql("ROLLBACK")
-            connection.close()
+    with (
+        gunicorn(url, workers=1, threads=2, LOCK_TIMEOUT_SECONDS=1) as base,
+        app.app_context(),
+        programme_held_elsewhere(db_kind, programme_id),
+    ):
+        path = f"/programma/{slug}/inschrijven"
+        [outcome] = Burst(base).run([(path, path, person(1))])
     assert outcome.status == 503
+    rows, _ = state(app, programme_id)
+    assert rows == []
+
+
+def test_the_form_is_checked_without_waiting_for_the_lock(new_database, db_kind):
+    """The lock is taken for the write only: a form with a mistake is answered at once
+    while another transaction holds the programme (on SQLite: the database)."""
+    url = new_database()
+    app, programme_id, slug, _ = prepare(url, seated=0)
+    with (
+        gunicorn(url, workers=1, threads=2, LOCK_TIMEOUT_SECONDS=3) as base,
+        app.app_context(),
+        programme_held_elsewhere(db_kind, programme_id),
+    ):
+        path = f"/programma/{slug}/inschrijven"
+        started = time.monotonic()
+        [outcome] = Burst(base).run([(path, path, dict(person(1), email="geen-adres"))])
+        waited = time.monotonic() - started
+    assert outcome.status == 400, outcome
+    assert waited < 2.5, f"the form waited {waited:.1f} s for the lock"
     rows, _ = state(app, programme_id)
     assert rows == []

@@ -88,6 +88,37 @@ def test_cancel_after_deadline_gives_no_money_back(client, factories):
     assert invoice_for(registration).status.value != "credited"
 
 
+def test_a_mail_still_unsent_at_a_transfer_keeps_the_old_name_and_link(client, factories):
+    """Registration mails are rendered when sent: one queued before the place was passed
+    on must still greet the original person and must not carry the colleague's link."""
+    programme = factories.programme(now=NOW, cancellation_deadline=NOW - timedelta(days=1))
+    registration = factories.registration(programme, now=NOW, first_name="Piet")
+    piet_email, old_token = registration.email, services.manage_token(registration)
+    db.session.commit()
+    page = client.get(f"/inschrijving/{old_token}/overdragen")
+    response = client.post(
+        f"/inschrijving/{old_token}/overdragen",
+        data={
+            "csrf_token": csrf_from(text(page)),
+            "first_name": "Joke",
+            "last_name": "Jansen",
+            "email": "joke@example.nl",
+            "organisation": "Gemeente Arnhem",
+            "job_title": "Wijkregisseur",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(registration)
+    new_token = services.manage_token(registration)
+    [piet] = [m for m in outbox("registration.confirmed") if m.to_addr == piet_email]
+    assert piet.body_text.startswith("Beste Piet,")
+    assert old_token in piet.body_text
+    assert new_token not in piet.body_text and new_token not in piet.body_html
+    [joke] = [m for m in outbox("registration.confirmed") if m.to_addr == "joke@example.nl"]
+    assert joke.body_text.startswith("Beste Joke,")
+    assert new_token in joke.body_text
+
+
 def test_seat_passes_to_a_colleague(client, factories):
     programme = factories.programme(now=NOW, cancellation_deadline=NOW - timedelta(days=1))
     registration = factories.registration(programme, now=NOW, first_name="Piet")

@@ -349,3 +349,30 @@ def test_nul_byte_in_a_posted_field_is_refused(client, programme):
     response = post_form(client, programme, job_title="Advi\x00seur")
     assert response.status_code == 400
     assert count(programme) == 0
+
+
+def test_registration_costs_the_same_statements_with_a_long_waiting_list(
+    client, factories, count_queries
+):
+    """Joining a waiting list of 2 or of 45 runs the same SQL (each answered from an index);
+    the mail is rendered when it is sent, not in the request."""
+
+    def join(programme, email) -> list[str]:
+        url = f"/programma/{programme.slug}/inschrijven"
+        data = dict(form_data(email=email), csrf_token=csrf_from(text(client.get(url))))
+        with count_queries() as statements:
+            response = client.post(url, data=data)
+        assert response.status_code == 302, text(response)
+        return statements
+
+    short = factories.programme(min_participants=1, max_participants=15)
+    factories.fill(short, 17)  # 15 seated, 2 waiting
+    long = factories.programme(min_participants=1, max_participants=15)
+    factories.fill(long, 60)  # 15 seated, 45 waiting
+    few = join(short, "kort@example.nl")
+    many = join(long, "lang@example.nl")
+    assert len(many) == len(few), (few, many)
+    # The programme (form), its lock, the seat state, then registration, audit, billing, mail.
+    assert len(few) <= 7, few
+    [mail] = [m for m in outbox("registration.waitlisted") if m.to_addr == "lang@example.nl"]
+    assert "nummer 46 van de wachtlijst" in mail.body_text

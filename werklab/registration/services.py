@@ -706,14 +706,32 @@ def _mail(registration: Registration, template: str, subject, now: datetime, **c
         locale=registration.locale,
         kind=f"registration.{template}",
         now=now,
-        context_later=(MAIL_CONTEXT, {"registration_id": registration.id, **context}),
+        context_later=(MAIL_CONTEXT, _mail_snapshot(registration) | context),
     )
 
 
 MAIL_CONTEXT = "werklab.registration.services:mail_context"
 
 
-def mail_context(registration_id: int, *, with_position: bool = False, **context) -> dict:
+def _mail_snapshot(registration: Registration) -> dict:
+    """What a registration mail takes from the moment it is queued: the name and manage
+    link can change afterwards (a place passed on to a colleague gets a new link), and a
+    mail sent later must not greet or link the colleague."""
+    return {
+        "registration_id": registration.id,
+        "first_name": registration.first_name,
+        "manage_url": manage_url(registration),
+    }
+
+
+def mail_context(
+    registration_id: int,
+    *,
+    first_name: str,
+    manage_url: str,
+    with_position: bool = False,
+    **context,
+) -> dict:
     """The context of a registration mail, made when the mail is sent."""
     registration = db.session.get(Registration, registration_id)
     if registration is None:
@@ -725,7 +743,8 @@ def mail_context(registration_id: int, *, with_position: bool = False, **context
     return {
         "registration": registration,
         "programme": programme,
-        "manage_url": manage_url(registration),
+        "first_name": first_name,
+        "manage_url": manage_url,
         "programme_url": external_url(
             "catalog.programme", slug=programme.slug, uitnodiging=programme.invitation_token
         ),
@@ -759,5 +778,5 @@ def _mail_confirmation(registration: Registration, now: datetime) -> None:
         attachments_later=[
             ("werklab.registration.services:calendar_attachment", {"programme_id": programme.id})
         ],
-        context_later=(MAIL_CONTEXT, {"registration_id": registration.id}),
+        context_later=(MAIL_CONTEXT, _mail_snapshot(registration)),
     )
