@@ -375,13 +375,17 @@ def run_wrk(
 # --- the app -------------------------------------------------------------------------------
 
 
+#: The app's config class (config.CONFIGS); --config changes it.
+APP_CONFIG = "production"
+
+
 def app_env(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY="bench-" + secrets.token_hex(17),  # 40 characters
         MAIL_DELIVERY="tick",
-        WERKLAB_CONFIG="production",
+        WERKLAB_CONFIG=APP_CONFIG,
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
@@ -782,7 +786,12 @@ def main() -> int:
         "--only", choices=["postgresql", "sqlite"], help="measure one database only"
     )
     parser.add_argument("--check", action="store_true", help="exit with 1 when a target is not met")
+    parser.add_argument(
+        "--config", choices=["production", "development"], default="production", help="app config"
+    )
     args = parser.parse_args()
+    global APP_CONFIG
+    APP_CONFIG = args.config
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import pgtmp

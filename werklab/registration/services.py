@@ -80,12 +80,21 @@ class RegistrationData:
 NOW = bindparam("now", type_=sa.DateTime())
 
 
+#: The statuses that can hold a seat (index-friendly: registrations by programme and status).
+HOLDING_STATUSES = (S.CONFIRMED, S.HELD, S.OFFERED)
+
+
 def _takes_seat(now=NOW):
+    """Confirmed, or a hold or offer still running. The status list first lets the database
+    read only these rows from the (programme, status) index, not the whole waiting list."""
     R = Registration
-    return or_(
-        R.status == S.CONFIRMED,
-        and_(R.status == S.HELD, R.hold_expires_at > now),
-        and_(R.status == S.OFFERED, R.offer_expires_at > now),
+    return and_(
+        R.status.in_(HOLDING_STATUSES),
+        or_(
+            R.status == S.CONFIRMED,
+            and_(R.status == S.HELD, R.hold_expires_at > now),
+            and_(R.status == S.OFFERED, R.offer_expires_at > now),
+        ),
     )
 
 
@@ -141,11 +150,13 @@ def _seat_state_stmt():
     the same with a waiting list of 3 or of 3,000 (registrations, then, by status)."""
     R = Registration
     mine = R.programme_id == bindparam("programme_id")
-    holding = R.status.in_([S.CONFIRMED, S.HELD, S.OFFERED])
     return select(
-        select(func.count()).select_from(R).where(mine, holding, _takes_seat()).scalar_subquery(),
+        select(func.count()).select_from(R).where(mine, _takes_seat()).scalar_subquery(),
         exists().where(mine, R.status == S.WAITLISTED),
-        select(func.count()).select_from(R).where(mine, holding, _overdue()).scalar_subquery(),
+        select(func.count())
+        .select_from(R)
+        .where(mine, R.status.in_(HOLDING_STATUSES), _overdue())
+        .scalar_subquery(),
         select(func.coalesce(func.max(R.waitlist_seq), 0)).where(mine).scalar_subquery(),
         exists().where(
             R.email_normalized == bindparam("email", type_=sa.String()),
