@@ -96,14 +96,13 @@ def queue_mail(
     """
     with force_locale(locale):
         subject_text = str(subject)
-        if context_later is None:
-            body_text = render_template(f"mail/{template}.txt", **context)
-            body_html = render_template(f"mail/{template}.html", **context)
-            render = None
-        else:
-            body_text = body_html = None
-            target, args = context_later
-            render = {"template": template, "context": target, "args": args}
+    if context_later is None:
+        body_text, body_html = _render(template, locale, context)
+        render = None
+    else:
+        body_text = body_html = None
+        target, args = context_later
+        render = {"template": template, "context": target, "args": args}
     # A plain INSERT: no ORM object is needed for a row that is written once here.
     mail_id = db.session.execute(
         _INSERT,
@@ -196,10 +195,15 @@ def render_bodies(mail) -> tuple[str, str]:
         return mail.body_text or "", mail.body_html or ""
     spec = mail.render
     context = _renderer(spec["context"])(**spec["args"])
-    with force_locale(mail.locale or "nl"):
+    return _render(spec["template"], mail.locale or "nl", context)
+
+
+def _render(template: str, locale: str, context: dict) -> tuple[str, str]:
+    """mail/<template>.txt and .html in the recipient's language."""
+    with force_locale(locale):
         return (
-            render_template(f"mail/{spec['template']}.txt", **context),
-            render_template(f"mail/{spec['template']}.html", **context),
+            render_template(f"mail/{template}.txt", **context),
+            render_template(f"mail/{template}.html", **context),
         )
 
 
@@ -283,7 +287,7 @@ def _finish(
     begin_write(db.session)
     mail = db.session.get(OutboxMail, mail_id, populate_existing=True)
     if bodies is not None and mail.body_text is None:
-        mail.body_text, mail.body_html = bodies  # what was sent, kept with the mail
+        mail.body_text, mail.body_html = bodies  # rendered at sending: kept with the mail
     if error is None:
         mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), None
     else:
@@ -348,7 +352,7 @@ def deliver_due(
             now,
             error,
             permanent=permanent,
-            bodies=bodies if claimed.body_text is None else None,
+            bodies=bodies,
         )
         sent += error is None
     return sent

@@ -88,6 +88,22 @@ def test_cancel_after_deadline_gives_no_money_back(client, factories):
     assert invoice_for(registration).status.value != "credited"
 
 
+def pass_on(client, token: str, **colleague):
+    """Pass a place on to a colleague through the manage link's form."""
+    page = client.get(f"/inschrijving/{token}/overdragen")
+    data = {
+        "first_name": "Joke",
+        "last_name": "Jansen",
+        "email": "joke@example.nl",
+        "organisation": "Gemeente Arnhem",
+        "job_title": "Wijkregisseur",
+        **colleague,
+    }
+    return client.post(
+        f"/inschrijving/{token}/overdragen", data={"csrf_token": csrf_from(text(page)), **data}
+    )
+
+
 def test_a_mail_still_unsent_at_a_transfer_keeps_the_old_name_and_link(client, factories):
     """Registration mails are rendered when sent: one queued before the place was passed
     on must still greet the original person and must not carry the colleague's link."""
@@ -95,18 +111,7 @@ def test_a_mail_still_unsent_at_a_transfer_keeps_the_old_name_and_link(client, f
     registration = factories.registration(programme, now=NOW, first_name="Piet")
     piet_email, old_token = registration.email, services.manage_token(registration)
     db.session.commit()
-    page = client.get(f"/inschrijving/{old_token}/overdragen")
-    response = client.post(
-        f"/inschrijving/{old_token}/overdragen",
-        data={
-            "csrf_token": csrf_from(text(page)),
-            "first_name": "Joke",
-            "last_name": "Jansen",
-            "email": "joke@example.nl",
-            "organisation": "Gemeente Arnhem",
-            "job_title": "Wijkregisseur",
-        },
-    )
+    response = pass_on(client, old_token)
     assert response.status_code == 302
     db.session.refresh(registration)
     new_token = services.manage_token(registration)
@@ -124,18 +129,7 @@ def test_seat_passes_to_a_colleague(client, factories):
     registration = factories.registration(programme, now=NOW, first_name="Piet")
     old_token = services.manage_token(registration)
     db.session.commit()
-    page = client.get(f"/inschrijving/{old_token}/overdragen")
-    response = client.post(
-        f"/inschrijving/{old_token}/overdragen",
-        data={
-            "csrf_token": csrf_from(text(page)),
-            "first_name": "Joke",
-            "last_name": "Jansen",
-            "email": "joke@example.nl",
-            "organisation": "Gemeente Arnhem",
-            "job_title": "Wijkregisseur",
-        },
-    )
+    response = pass_on(client, old_token)
     assert response.status_code == 302
     db.session.refresh(registration)
     assert registration.full_name == "Joke Jansen"
@@ -157,18 +151,7 @@ def test_seat_cannot_pass_to_someone_already_registered(client, factories):
     factories.registration(programme, now=NOW, email="bezet@example.nl")
     token = services.manage_token(registration)
     db.session.commit()
-    page = client.get(f"/inschrijving/{token}/overdragen")
-    response = client.post(
-        f"/inschrijving/{token}/overdragen",
-        data={
-            "csrf_token": csrf_from(text(page)),
-            "first_name": "X",
-            "last_name": "Y",
-            "email": "bezet@example.nl",
-            "organisation": "O",
-            "job_title": "J",
-        },
-    )
+    response = pass_on(client, token, first_name="X", last_name="Y", email="bezet@example.nl")
     assert response.status_code == 400
     assert "al ingeschreven" in text(response)
 

@@ -116,35 +116,38 @@ def clean_billing(billing: BillingDetails) -> BillingDetails:
     return BillingDetails(organisation, address, email, reference, vat_number)
 
 
+def add_billing(registration: Registration, billing: BillingDetails, *, now: datetime) -> None:
+    """Store where the invoice goes for a registration made in this transaction (a plain
+    INSERT: there is nothing to replace, and its "registration.created" audit entry already
+    says it is paid by invoice)."""
+    data = clean_billing(billing)
+    db.session.execute(
+        _INSERT_BILLING,
+        {
+            "registration_id": registration.id,
+            "organisation": data.organisation,
+            "address": data.address,
+            "email": data.email,
+            "reference": data.reference,
+            "vat_number": data.vat_number,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+
+
+_INSERT_BILLING = sa.insert(RegistrationBilling.__table__)
+
+
 def save_billing(
     registration: Registration,
     billing: BillingDetails,
     *,
     now: datetime,
     actor: str | None = None,
-    new: bool = False,
 ) -> None:
-    """Store (or replace) where the invoice for a registration goes.
-
-    `new`: the registration is made in this transaction, so there is nothing to replace,
-    and its "registration.created" audit entry already says it is paid by invoice.
-    """
+    """Store (or replace) where the invoice for a registration goes."""
     data = clean_billing(billing)
-    if new:
-        db.session.execute(
-            _INSERT_BILLING,
-            {
-                "registration_id": registration.id,
-                "organisation": data.organisation,
-                "address": data.address,
-                "email": data.email,
-                "reference": data.reference,
-                "vat_number": data.vat_number,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        return
     row = billing_for(registration)
     if row is None:
         row = RegistrationBilling(registration_id=registration.id, created_at=now)
@@ -162,9 +165,6 @@ def save_billing(
         actor=actor or f"participant:{registration.id}",
         now=now,
     )
-
-
-_INSERT_BILLING = sa.insert(RegistrationBilling.__table__)
 
 
 def billing_for(registration: Registration) -> RegistrationBilling | None:

@@ -413,9 +413,9 @@ def register(
         payment_method=method.value,
     )
     if method is PaymentMethod.INVOICE:
-        from werklab.invoicing.services import save_billing
+        from werklab.invoicing.services import add_billing
 
-        save_billing(registration, data.billing, now=now, new=True)
+        add_billing(registration, data.billing, now=now)
     if registration.is_seated:
         _on_seated(registration, now)
     elif registration.status is S.HELD:
