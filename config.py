@@ -75,7 +75,6 @@ class Config:
 
     #: Where sign-in rate limits are counted; memory:// is per process.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
     #: Failed password sign-ins, per address and per account; link requests likewise.
     LOGIN_LIMIT_ADDRESS = "20 per 15 minutes"
     LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"

@@ -9,8 +9,9 @@ from pathlib import Path
 from flask import Flask, abort, request
 
 from config import BASE_DIR, CONFIGS
+from werklab import ratelimit
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
-from werklab.extensions import babel, csrf, db, limiter, login_manager, migrate
+from werklab.extensions import babel, csrf, db, login_manager, migrate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,7 +40,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     _init_login(app)
     from werklab.i18n import init_i18n
 

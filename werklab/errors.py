@@ -67,12 +67,14 @@ def register_error_handlers(app: Flask) -> None:
         return page(413, _("Too large"), _("What you sent is too large."))
 
     @app.errorhandler(429)
-    def too_many(_e):
-        return page(
+    def too_many(e):
+        body, status = page(
             429,
             _("Too many attempts"),
             _("There were too many attempts in a short time. Please wait a while and try again."),
         )
+        retry_after = getattr(e, "retry_after", None)
+        return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
 
     @app.errorhandler(Busy)
     def busy(e):

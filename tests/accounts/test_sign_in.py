@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_from, outbox
+from werklab import ratelimit
 from werklab.accounts import services
 from werklab.accounts.models import LoginLink, User
-from werklab.extensions import db, limiter
+from werklab.extensions import db
 
 PASSWORD = "lang-genoeg-wachtwoord"
 
@@ -263,9 +264,9 @@ def limits_on(app, monkeypatch):
         "LOGIN_LINK_LIMIT_ACCOUNT",
     ):
         monkeypatch.setitem(app.config, name, getattr(Config, name))
-    limiter.reset()
+    ratelimit.reset()
     yield
-    limiter.reset()
+    ratelimit.reset()
 
 
 def test_failed_password_attempts_per_account_answer_429(client, trainer, limits_on):
@@ -279,6 +280,7 @@ def test_failed_password_attempts_per_account_answer_429(client, trainer, limits
     )
     assert response.status_code == 429
     assert "Te veel pogingen" in text(response)
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
 
 
 def test_failed_password_attempts_per_address_answer_429(client, trainer, limits_on):
@@ -297,6 +299,21 @@ def test_successful_sign_ins_do_not_count(client, trainer, limits_on):
     for _ in range(8):
         assert password_login(client, "trainer@example.nl", PASSWORD).status_code == 302
         client.post("/uitloggen", data={"csrf_token": csrf_from(text(client.get("/account")))})
+
+
+def test_link_requests_per_account_answer_429_and_send_nothing_more(client, trainer, limits_on):
+    for i in range(3):
+        response = request_link(
+            client, "trainer@example.nl", environ_base={"REMOTE_ADDR": f"127.0.0.{i + 2}"}
+        )
+        assert response.status_code == 200
+    assert len(outbox("accounts.login_link")) == 3
+    response = request_link(client, "trainer@example.nl", environ_base={"REMOTE_ADDR": "127.0.0.9"})
+    assert response.status_code == 429
+    assert "Te veel pogingen" in text(response)
+    assert len(outbox("accounts.login_link")) == 3
+    # another account from the same address may still ask
+    assert request_link(client, "ander@example.nl").status_code == 200
 
 
 def test_create_admin_command(app):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,7 +21,8 @@ from werklab.accounts import services
 from werklab.accounts.forms import ChangePasswordForm, LinkForm, PasswordLoginForm
 from werklab.db import utcnow
 from werklab.errors import DomainError
-from werklab.extensions import db, limiter
+from werklab.extensions import db
+from werklab.ratelimit import limited, remote_address
 from werklab.registration.services import participant_name
 from werklab.urls import internal_path
 
@@ -35,10 +35,6 @@ def _account_key() -> str:
 
 def _failed(response) -> bool:
     return response.status_code != 302
-
-
-def _limit(name: str) -> str:
-    return current_app.config[name]
 
 
 def _next() -> str:
@@ -69,8 +65,11 @@ def login():
 
 
 @bp.post("/inloggen")
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_ADDRESS"), deduct_when=_failed)
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_ACCOUNT"), key_func=_account_key, deduct_when=_failed)
+@limited(
+    ("LOGIN_LIMIT_ADDRESS", remote_address),
+    ("LOGIN_LIMIT_ACCOUNT", _account_key),
+    count_when=_failed,
+)
 def password_login():
     """Sign in with e-mail address and password."""
     form = PasswordLoginForm()
@@ -87,8 +86,10 @@ def password_login():
 
 
 @bp.post("/inloggen/link")
-@limiter.limit(lambda: _limit("LOGIN_LINK_LIMIT_ADDRESS"))
-@limiter.limit(lambda: _limit("LOGIN_LINK_LIMIT_ACCOUNT"), key_func=_account_key)
+@limited(
+    ("LOGIN_LINK_LIMIT_ADDRESS", remote_address),
+    ("LOGIN_LINK_LIMIT_ACCOUNT", _account_key),
+)
 def request_link():
     """Mail a one-time sign-in link; the answer is the same for known and unknown addresses."""
     form = LinkForm()
