@@ -29,7 +29,7 @@ from werklab.catalog.models import (
     invitation_accepted,
     registration_open,
 )
-from werklab.db import utcnow
+from werklab.db import in_constants, utcnow
 from werklab.errors import ValidationError
 from werklab.extensions import db
 from werklab.registration.services import (
@@ -255,7 +255,9 @@ VISIBLE_STATUSES = (
 def _visible_programme_stmt():
     return (
         select(Programme, seats_taken_expr(Programme.id))
-        .where(Programme.slug == bindparam("slug"), Programme.status.in_(VISIBLE_STATUSES))
+        .where(
+            Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
+        )
         .options(joinedload(Programme.sessions))
     )
 
@@ -295,7 +297,7 @@ def _page_version_stmt():
         Programme.status,
         Programme.registration_deadline,
         seats_taken_expr(Programme.id),
-    ).where(Programme.slug == bindparam("slug"), Programme.status.in_(VISIBLE_STATUSES))
+    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES))
 
 
 def programme_page_version(
@@ -305,7 +307,11 @@ def programme_page_version(
 
     Sessions touch their programme's updated_at when they change (see catalog.models).
     """
-    row = db.session.execute(_page_version_stmt(), {"slug": slug, "now": now}).one_or_none()
+    row = (
+        db.session.connection()
+        .execute(_page_version_stmt(), {"slug": slug, "now": now})
+        .one_or_none()
+    )
     if row is None:
         return None
     if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
@@ -321,7 +327,7 @@ def programme_page_version(
 @cache
 def _registrable_programme_stmt():
     return select(Programme).where(
-        Programme.slug == bindparam("slug"), Programme.status.in_(VISIBLE_STATUSES)
+        Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
     )
 
 

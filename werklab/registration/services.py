@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from werklab import audit
 from werklab.catalog.ics import programme_calendar
 from werklab.catalog.models import Programme, ProgrammeSession, Visibility
-from werklab.db import is_lock_timeout, utcnow
+from werklab.db import in_constants, is_lock_timeout, utcnow
 from werklab.errors import Busy, DomainError
 from werklab.extensions import db
 from werklab.links import external_url, sign, unsign
@@ -89,7 +89,7 @@ def _takes_seat(now=NOW):
     read only these rows from the (programme, status) index, not the whole waiting list."""
     R = Registration
     return and_(
-        R.status.in_(HOLDING_STATUSES),
+        in_constants(R.status, HOLDING_STATUSES),
         or_(
             R.status == S.CONFIRMED,
             and_(R.status == S.HELD, R.hold_expires_at > now),
@@ -155,13 +155,13 @@ def _seat_state_stmt():
         exists().where(mine, R.status == S.WAITLISTED),
         select(func.count())
         .select_from(R)
-        .where(mine, R.status.in_(HOLDING_STATUSES), _overdue())
+        .where(mine, in_constants(R.status, HOLDING_STATUSES), _overdue())
         .scalar_subquery(),
         select(func.coalesce(func.max(R.waitlist_seq), 0)).where(mine).scalar_subquery(),
         exists().where(
             R.email_normalized == bindparam("email", type_=sa.String()),
             mine,
-            R.status.in_(ACTIVE_STATUSES),
+            in_constants(R.status, ACTIVE_STATUSES),
         ),
     )
 
@@ -171,10 +171,14 @@ def seat_state(programme_id: int, now: datetime, email_normalized: str | None = 
 
     MUST be called with the programme row locked when the answer decides a seat.
     """
-    row = db.session.execute(
-        _seat_state_stmt(),
-        {"programme_id": programme_id, "now": now, "email": email_normalized or ""},
-    ).one()
+    row = (
+        db.session.connection()
+        .execute(
+            _seat_state_stmt(),
+            {"programme_id": programme_id, "now": now, "email": email_normalized or ""},
+        )
+        .one()
+    )
     return SeatState(row[0], bool(row[1]), row[2], row[3], bool(row[4]))
 
 
