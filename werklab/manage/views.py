@@ -75,6 +75,18 @@ def _failed(exc: DomainError) -> None:
     flash(exc.message, "error")
 
 
+def _commit(call):
+    """Run the service call of a checked form and commit: (its result, None). A rule it
+    breaks rolls the request back: (None, the reason), to show above the form."""
+    try:
+        result = call()
+    except DomainError as exc:
+        db.session.rollback()
+        return None, exc.message
+    db.session.commit()
+    return result, None
+
+
 def _form_page(template: str, form, **context):
     """Render a form page: 400 when the form was sent with errors."""
     status = 400 if form.errors or context.get("error") else 200
@@ -101,15 +113,12 @@ def new_programme():
     form = ProgrammeForm()
     error = None
     if form.validate_on_submit():
-        try:
-            programme = catalog.create_programme(
+        programme, error = _commit(
+            lambda: catalog.create_programme(
                 form.to_data(ProgrammeKind(form.kind.data)), actor=_actor(), now=utcnow()
             )
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        )
+        if error is None:
             flash(_("The programme has been created as a draft."), "success")
             return redirect(url_for("manage.programme", programme_id=programme.id))
     return _form_page("manage/programme_form.html", form, programme=None, error=error)
@@ -152,15 +161,12 @@ def edit_programme(programme_id: int):
     form = ProgrammeForm(programme=programme)
     error = None
     if form.validate_on_submit():
-        try:
-            catalog.update_programme(
+        _result, error = _commit(
+            lambda: catalog.update_programme(
                 programme, form.to_data(programme.kind), actor=_actor(), now=utcnow()
             )
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        )
+        if error is None:
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("manage.programme", programme_id=programme.id))
     return _form_page("manage/programme_form.html", form, programme=programme, error=error)
@@ -264,13 +270,10 @@ def new_session(programme_id: int):
     form = SessionForm()
     error = None
     if form.validate_on_submit():
-        try:
-            catalog.create_session(programme, form.to_data(), actor=_actor(), now=utcnow())
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        _result, error = _commit(
+            lambda: catalog.create_session(programme, form.to_data(), actor=_actor(), now=utcnow())
+        )
+        if error is None:
             flash(_("The session has been added."), "success")
             return redirect(url_for("manage.programme", programme_id=programme.id))
     return _form_page(
@@ -291,13 +294,10 @@ def edit_session(programme_id: int, session_id: int):
     form = SessionForm(session=session)
     error = None
     if form.validate_on_submit():
-        try:
-            catalog.update_session(session, form.to_data(), actor=_actor(), now=utcnow())
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        _result, error = _commit(
+            lambda: catalog.update_session(session, form.to_data(), actor=_actor(), now=utcnow())
+        )
+        if error is None:
             flash(_("The session has been saved."), "success")
             return redirect(url_for("manage.programme", programme_id=programme.id))
     return _form_page(
@@ -389,8 +389,8 @@ def new_user():
     form = NewUserForm()
     error = None
     if form.validate_on_submit():
-        try:
-            user = accounts.invite_staff_user(
+        user, error = _commit(
+            lambda: accounts.invite_staff_user(
                 form.email.data,
                 form.name.data,
                 coordinator=form.is_coordinator.data,
@@ -400,11 +400,8 @@ def new_user():
                 locale=str(get_locale()),
                 now=utcnow(),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        )
+        if error is None:
             flash(
                 _(
                     "The account has been created. %(email)s has been sent a sign-in link to "
@@ -427,19 +424,16 @@ def edit_user(user_id: int):
     form = RolesForm(obj=user)
     error = None
     if form.validate_on_submit():
-        try:
-            accounts.change_roles(
+        _result, error = _commit(
+            lambda: accounts.change_roles(
                 user,
                 coordinator=form.is_coordinator.data,
                 trainer=form.is_trainer.data,
                 by=_me(),
                 now=utcnow(),
             )
-        except DomainError as exc:
-            db.session.rollback()
-            error = exc.message
-        else:
-            db.session.commit()
+        )
+        if error is None:
             flash(_("The roles of %(name)s have been saved.", name=user.display_name), "success")
             return redirect(url_for("manage.users"))
     return _form_page("manage/user.html", form, user=user, error=error)
