@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import outbox
+from tests.conftest import outbox, tampered
 from tests.intake.conftest import NOW, acceptance, csrf, text
 from werklab.accounts.models import User
 from werklab.audit import AuditEntry
@@ -144,7 +144,7 @@ def test_tampered_link_post_is_404_and_changes_nothing(client, sent_quote):
     db.session.commit()
     before = _counts()
     token = services.quote_token(sent_quote)
-    for bad in (token[:-2] + "xx", "verzonnen"):
+    for bad in (tampered(token), "verzonnen"):
         response = client.post(
             f"/offerte/{bad}/accepteren", data={**ACCEPT, "csrf_token": csrf(client)}
         )
