@@ -1,6 +1,7 @@
 """Fill Dutch translations into the catalogue from a small table (a maintenance helper).
 
 Usage: .venv/bin/python scripts/translate.py FILE.tsv   (lines: English<TAB>Dutch)
+For an ngettext message: English singular<TAB>Dutch singular<TAB>Dutch plural.
 Prints the msgids that are still untranslated.
 """
 
@@ -21,8 +22,10 @@ def main(path: str) -> None:
     with open(PO, "rb") as f:
         catalog = read_po(f, locale="nl")
     for message in catalog:
-        if message.id and not isinstance(message.id, tuple) and message.id in table:
-            message.string = table[message.id]
+        plural = isinstance(message.id, tuple)
+        key = message.id[0] if plural else message.id
+        if key and key in table:
+            message.string = tuple(table[key].split("\t")) if plural else table[key]
             message.flags.discard("fuzzy")
     with open(PO, "wb") as f:
         write_po(f, catalog, width=76)
