@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.workspace.helpers import sign_in, staff, text, token_of
 from werklab import permissions
 from werklab.audit import AuditEntry
+from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.groups import services
+from werklab.groups import assignments, services
+from werklab.groups.assignment_models import Submission
 from werklab.groups.composition import pairs_of
+from werklab.groups.models import HomeworkGroupMember
+from werklab.registration import services as registration
 from werklab.registration.models import Sector
 
 SECTORS = list(Sector)
@@ -93,6 +99,52 @@ def test_reshuffle_for_a_new_year_avoids_earlier_pairs(programme, crowd):
     assert len(services.groups_of(programme.id, 1)) == 3
 
 
+def test_a_participant_who_cancels_leaves_their_group_even_a_locked_one(programme, crowd):
+    services.compose_groups(programme, size_min=3, size_max=4, seed=1, actor=None)
+    services.compose_groups(programme, size_min=3, size_max=4, seed=2, new_round=True, actor=None)
+    group = services.board(programme).groups[0].group
+    services.set_locked(group, True, actor=None)
+    leaving, *mates = group.members
+    registration.cancel_registration(leaving, actor="participant")
+    db.session.expire_all()
+    board = services.board(programme)
+    assert leaving.id not in {r.id for v in board.groups for r in v.members}
+    assert leaving not in board.unassigned
+    assert [r.id for r in services.load_group(group.id).members] == [r.id for r in mates]
+    assert services.group_of(leaving) is None
+    # The first round keeps them: who worked together stays known for later reshuffles.
+    rounds = db.session.query(HomeworkGroupMember.round).filter_by(registration_id=leaving.id)
+    assert [r for (r,) in rounds] == [1]
+    entry = db.session.query(AuditEntry).filter_by(action="homework_group.member_left").one()
+    assert (entry.object_id, entry.data["group"]) == (leaving.id, group.id)
+
+
+def test_handed_in_work_is_never_thrown_away_by_regrouping(programme, crowd):
+    services.compose_groups(programme, size_min=3, size_max=4, seed=1, actor=None)
+    worked = services.board(programme).groups[0].group
+    assignment = assignments.create_assignment(
+        programme,
+        assignments.AssignmentData("Casus", "Beschrijf.", utcnow() + timedelta(days=7)),
+        actor="test",
+    )
+    assignments.submit(assignment, worked, "Ons verslag", [], user_id=None)
+    with pytest.raises(DomainError, match=worked.name):
+        services.compose_groups(programme, size_min=2, size_max=3, seed=9, actor=None)
+    assert services.load_group(worked.id) is not None
+    # Locked, it survives composing again; moved empty, it stays with its work.
+    services.set_locked(worked, True, actor=None)
+    services.compose_groups(programme, size_min=2, size_max=3, seed=9, actor=None)
+    services.set_locked(worked, False, actor=None)
+    _, target, idle, *_rest = (v.group for v in services.board(programme).groups)
+    for r in worked.members + idle.members:
+        services.move_member(r, target, actor=None)
+    db.session.expire_all()
+    assert services.load_group(worked.id).members == []
+    assert db.session.query(Submission).filter_by(group_id=worked.id).count() == 1
+    # A group without work that is moved empty is removed, as before.
+    assert services.load_group(idle.id) is None
+
+
 def test_too_few_participants(programme, factories):
     factories.registration(programme)
     with pytest.raises(DomainError):
@@ -137,6 +189,31 @@ def test_bad_size_gives_400(client, programme, crowd):
     token = token_of(client, url)
     response = client.post(url, data={"csrf_token": token, "size": "1-1", "seed": "5"})
     assert response.status_code == 400
+
+
+def test_composing_again_after_a_hand_in_explains_why_not(client, programme, crowd):
+    trainer = staff("t5@example.nl", "Tara Trainer")
+    programme.trainers.append(trainer)
+    services.compose_groups(programme, size_min=3, size_max=4, seed=1, actor=None)
+    group = services.board(programme).groups[0].group
+    assignment = assignments.create_assignment(
+        programme,
+        assignments.AssignmentData("Casus", "Beschrijf.", utcnow() + timedelta(days=7)),
+        actor="test",
+    )
+    assignments.submit(assignment, group, "Ons verslag", [], user_id=None)
+    db.session.commit()
+    before = current(programme)
+    sign_in(client, trainer)
+    url = f"/werkruimte/{programme.id}/huiswerkgroepen"
+    response = client.post(
+        url,
+        data={"csrf_token": token_of(client, url), "size": "2-3", "seed": "4"},
+        follow_redirects=True,
+    )
+    assert f"{group.name} heeft al werk ingeleverd" in text(response)
+    db.session.expire_all()
+    assert current(programme) == before
 
 
 def test_participant_sees_own_group_names_and_organisations(client, programme, crowd):

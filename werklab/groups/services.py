@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +16,7 @@ from werklab.catalog.models import Programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.groups.assignment_models import Submission
 from werklab.groups.composition import Person, compose, normalise, pairs_of
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.registration.models import Registration, RegistrationStatus
@@ -158,6 +160,18 @@ def compose_groups(
     ]
     round_ = current + 1 if (new_round or current == 0) else current
     if round_ == current:
+        with_work = [g.name for g in old_groups if not g.locked and _has_work(g)]
+        if with_work:
+            raise DomainError(
+                ngettext(
+                    "%(groups)s has already handed in work, which composing again would throw "
+                    "away. Lock that group to keep it, or start a new year.",
+                    "%(groups)s have already handed in work, which composing again would throw "
+                    "away. Lock those groups to keep them, or start a new year.",
+                    len(with_work),
+                    groups=", ".join(with_work),
+                )
+            )
         for group in old_groups:
             if not group.locked:
                 db.session.delete(group)
@@ -247,9 +261,8 @@ def move_member(
     else:
         membership.group = target
     db.session.flush()
-    if source is not None and not source.memberships:
-        db.session.delete(source)
-        db.session.flush()
+    if source is not None:
+        _drop_if_empty(source)
     audit.record(
         "homework_group.member_moved",
         registration,
@@ -258,6 +271,38 @@ def move_member(
         from_group=source.id if source else None,
         to_group=target.id,
     )
+
+
+def leave_group(registration: Registration, *, actor: str, now: datetime) -> None:
+    """A participant who cancels leaves their current group, locked or not; earlier rounds
+    keep them, so the pairs who worked together stay known."""
+    membership = db.session.scalar(
+        select(HomeworkGroupMember).where(
+            HomeworkGroupMember.registration_id == registration.id,
+            HomeworkGroupMember.round == current_round(registration.programme_id),
+        )
+    )
+    if membership is None:
+        return
+    group = membership.group
+    group.memberships.remove(membership)
+    db.session.flush()
+    _drop_if_empty(group)
+    audit.record("homework_group.member_left", registration, actor=actor, now=now, group=group.id)
+
+
+def _has_work(group: HomeworkGroup) -> bool:
+    return db.session.scalar(
+        select(select(Submission.id).where(Submission.group_id == group.id).exists())
+    )
+
+
+def _drop_if_empty(group: HomeworkGroup) -> None:
+    """Remove a group nobody is in any more, unless it handed in work: that work stays
+    visible to the trainer under the group's name."""
+    if not group.memberships and not _has_work(group):
+        db.session.delete(group)
+        db.session.flush()
 
 
 def set_locked(group: HomeworkGroup, locked: bool, *, actor, now: datetime | None = None) -> None:

@@ -552,6 +552,10 @@ def cancel_registration(
         now,
         money_back=money_back,
     )
+    if previous is S.CONFIRMED:
+        from werklab.groups.services import leave_group
+
+        leave_group(registration, actor=actor, now=now)
     db.session.flush()
     advance_waiting_list(programme, now)
     return registration
