@@ -3,11 +3,13 @@ refunds that wait for Stripe to come back."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import stripe
 from sqlalchemy import select
 
+from tests.conftest import csrf_from
 from tests.payments.helpers import (
     checkout,
     coordinator,
@@ -242,3 +244,39 @@ def test_nothing_to_refund_without_an_online_payment(factories, programme, strip
     reg = factories.registration(programme)
     assert payments.payment_for(reg) is None
     assert payments.request_refund(reg, reason=RefundReason.CANCELLED, now=utcnow()) is None
+
+
+def manage_page(client, reg) -> str:
+    token = registration_services.manage_token(reg)
+    return " ".join(client.get(f"/inschrijving/{token}").get_data(as_text=True).split())
+
+
+def test_the_manage_page_tells_the_payer_where_their_money_is(
+    client, factories, programme, stripe_fake
+):
+    reg = paid_registration(client, factories, programme, stripe_fake)
+    page = manage_page(client, reg)
+    assert re.search(r"Je hebt € [\d.]+,\d\d betaald op \w+dag \d+ \w+ 20\d\d\.", page), page
+    assert "terug" not in page
+    stripe_fake.refund_status = "pending"
+    token = registration_services.manage_token(reg)
+    path = f"/inschrijving/{token}/annuleren"
+    csrf = csrf_from(client.get(path).get_data(as_text=True))
+    assert client.post(path, data={"csrf_token": csrf}).status_code == 302
+    assert "We storten het bedrag terug; binnen een paar werkdagen" in manage_page(client, reg)
+    [refund] = refunds()
+    stripe_refund = stripe_fake.set_refund_status(refund.stripe_refund_id, "succeeded")
+    send_event(client, stripe_fake, "refund.updated", stripe_refund)
+    assert re.search(r"We hebben het bedrag teruggestort op \w+dag", manage_page(client, reg))
+
+    other = paid_registration(client, factories, programme, stripe_fake)
+    payments.request_refund(other, reason=RefundReason.CANCELLED, now=utcnow())
+    db.session.commit()
+    payments.process_refunds(now=utcnow())
+    failed = stripe_fake.set_refund_status(fresh(refunds()[-1]).stripe_refund_id, "failed")
+    send_event(client, stripe_fake, "refund.failed", failed)
+    assert "Het automatisch terugstorten is niet gelukt" in manage_page(client, other)
+
+
+def test_no_payment_section_without_an_online_payment(client, factories, programme):
+    assert "Je betaling" not in manage_page(client, factories.registration(programme))

@@ -107,7 +107,16 @@ def manage(token: str):
         has_offer=registration.has_open_offer(utcnow()),
         token=token,
         invoice=_invoice(registration),
+        payment=_payment(registration),
     )
+
+
+def _payment(registration):
+    if registration.payment_method is not PaymentMethod.ONLINE:
+        return None
+    from werklab.payments.services import payment_for
+
+    return payment_for(registration)
 
 
 def _invoice(registration):
