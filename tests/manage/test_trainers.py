@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
+from tests.conftest import outbox
 from tests.manage.conftest import post, text
+from werklab import jobs
 from werklab.accounts import services as accounts
 from werklab.audit import AuditEntry
 from werklab.catalog.models import ProgrammeKind, ProgrammeStatus
+from werklab.db import utcnow
 from werklab.extensions import db
 
 
@@ -107,3 +112,19 @@ def test_no_trainers_to_add(admin, programme):
     page = text(admin.get(f"/beheer/programma/{programme.id}"))
     assert "Er zijn geen andere begeleiders om toe te voegen." in page
     assert 'name="user_id"' not in page
+
+
+def test_a_trainer_who_lost_the_role_is_flagged_and_gets_no_programme_mail(
+    admin, coordinator, factories, make_trainer
+):
+    programme = factories.programme(decision_date=date.today() - timedelta(days=1))
+    tim, ann = make_trainer("Tim Trainer"), make_trainer("Ann Trainer")
+    programme.trainers.extend([tim, ann])
+    accounts.change_roles(tim, coordinator=False, trainer=False, by=coordinator)
+    accounts.deactivate_user(ann, by=coordinator)
+    db.session.commit()
+    page = text(admin.get(f"/beheer/programma/{programme.id}"))
+    assert "Tim Trainer" in page and "heeft de rol begeleider niet meer" in page
+    assert "Ann Trainer" in page and "account gedeactiveerd" in page
+    assert jobs.mail_decisions(utcnow()) == 1
+    assert [m.to_addr for m in outbox("programme.decision_due")] == [coordinator.email]

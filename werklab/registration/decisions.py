@@ -132,7 +132,8 @@ def mail_decision_status(programme: Programme, *, now: datetime) -> int:
     coordinators = db.session.execute(
         select(User).where(User.is_coordinator.is_(True), User.active.is_(True))
     ).scalars()
-    recipients = {u.email: u for u in [*coordinators, *programme.trainers] if u.active}
+    trainers = [t for t in programme.trainers if t.is_trainer]
+    recipients = {u.email: u for u in [*coordinators, *trainers] if u.active}
     for user in recipients.values():
         queue_mail(
             user.email,
