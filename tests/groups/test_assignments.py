@@ -16,7 +16,7 @@ from werklab.audit import AuditEntry
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.groups import assignments as services
-from werklab.groups.assignment_models import AssignmentReminder, Submission
+from werklab.groups.assignment_models import AssignmentReminder, Submission, SubmissionFile
 from werklab.groups.assignments import AssignmentData, Upload
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.jobs import tick
@@ -184,6 +184,19 @@ def test_a_path_in_the_filename_is_harmless(app, setup, _uploads):
     assert response.status_code == 400
     assert "app.py" in response.get_data(as_text=True)
     assert "../" not in response.get_data(as_text=True).split("app.py")[0][-10:]
+
+
+def test_a_hand_in_that_rolls_back_leaves_no_file_behind(setup, _uploads):
+    assignment, group = setup["assignment"], setup["groups"][0]
+    services.submit(assignment, group, "", [Upload("verslag.pdf", PDF)], user_id=None)
+    assert len(list(_uploads.iterdir())) == 1
+    db.session.rollback()
+    assert list(_uploads.iterdir()) == []
+    services.submit(assignment, group, "", [Upload("verslag.pdf", PDF)], user_id=None)
+    db.session.commit()
+    [kept] = _uploads.iterdir()
+    assert kept.read_bytes() == PDF
+    assert db.session.query(SubmissionFile).one().stored_name == kept.name
 
 
 def test_clean_filename():

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from werklab import audit
 from werklab.catalog.models import Programme
@@ -358,14 +359,10 @@ def submit(
         ) from None
     folder = upload_folder()
     for upload, ext in checked:
-        stored_name = secrets.token_hex(16)
-        # "xb": never overwrite; the name is random, so a clash means something is wrong.
-        with open(folder / stored_name, "xb") as fh:
-            fh.write(upload.data)
         db.session.add(
             SubmissionFile(
                 submission_id=submission.id,
-                stored_name=stored_name,
+                stored_name=_store(folder, upload.data),
                 original_name=clean_filename(upload.filename),
                 content_type=CONTENT_TYPES[ext],
                 size=len(upload.data),
@@ -383,6 +380,31 @@ def submit(
         files=len(checked),
     )
     return submission
+
+
+_UPLOADS_PENDING = "werklab_uploads_pending"
+
+
+def _store(folder: Path, data: bytes) -> str:
+    """Write an uploaded file under a random name; it is removed again if the transaction
+    that records it rolls back, so a failed hand-in leaves no file behind."""
+    stored_name = secrets.token_hex(16)
+    # "xb": never overwrite; the name is random, so a clash means something is wrong.
+    with open(folder / stored_name, "xb") as fh:
+        db.session.info.setdefault(_UPLOADS_PENDING, []).append(folder / stored_name)
+        fh.write(data)
+    return stored_name
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_uploads(session: Session) -> None:
+    session.info.pop(_UPLOADS_PENDING, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_rolled_back_uploads(session: Session) -> None:
+    for path in session.info.pop(_UPLOADS_PENDING, []):
+        path.unlink(missing_ok=True)
 
 
 def _latest_version(assignment: Assignment, group: HomeworkGroup) -> int | None:
