@@ -28,6 +28,9 @@ log = logging.getLogger("werklab.mail")
 
 #: A mail stuck in "sending" this long (the sender died) is queued again.
 STALE_CLAIM = timedelta(minutes=10)
+#: The address an erased registration keeps (see participant/erasure.py); .invalid can never
+#: receive mail (RFC 2606), and queue_mail never tries.
+ERASED_DOMAIN = "gewist.invalid"
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -92,8 +95,11 @@ def queue_mail(
     `context_later` ("module:function", arguments) defers the bodies in the same way: the
     function returns the template's context when the mail is sent, and the bodies are then
     kept with the mail. The registration mails use it, so that a registration (which holds
-    the programme lock) does not spend its time in templates. Returns the mail's id.
+    the programme lock) does not spend its time in templates. Returns the mail's id, or 0
+    when `to` is the address of an erased person (nothing is queued).
     """
+    if to.endswith("@" + ERASED_DOMAIN):
+        return 0
     with force_locale(locale):
         subject_text = str(subject)
     if context_later is None:

@@ -97,6 +97,12 @@ def can_view_own_programmes(user) -> bool:
     return _signed_in(user)
 
 
+def can_erase_own_data(user) -> bool:
+    """Have everything about oneself erased: participants. Staff accounts are closed by a
+    coordinator instead (their name is on records that others rely on)."""
+    return _signed_in(user) and not user.is_staff
+
+
 # --- invoices (issue 4) ----------------------------------------------------------------------
 
 

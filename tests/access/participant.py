@@ -50,6 +50,20 @@ CASES = [
         data=lambda w: {},
         writes=("participant_a", "participant_b", "trainer_x", "trainer_y", "coordinator"),
     ),
+    # Staff accounts are closed by a coordinator, not erased by themselves.
+    Case(
+        "participant.erase",
+        lambda w: "/mijn-traject/gegevens/wissen",
+        only({"participant_a": 200, "participant_b": 200}),
+    ),
+    Case(
+        "participant.erase",
+        lambda w: "/mijn-traject/gegevens/wissen",
+        only({"participant_a": 409, "participant_b": 409}),
+        method="POST",
+        data=lambda w: {"confirm": "y"},
+        note="with a running registration: refused, nothing erased",
+    ),
     Case(
         "participant.cancel",
         lambda w: f"/mijn-traject/inschrijving/{w.registration_a.id}/annuleren",

@@ -190,6 +190,8 @@ def issue_certificates(
             continue
         if standing.registration.status is not RegistrationStatus.CONFIRMED:
             continue
+        if standing.registration.erased_at is not None:
+            continue  # the person asked for their data to be erased
         certificate = _issue(programme, standing, trainers, actor, now)
         if certificate is not None:
             issued.append(certificate)

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
 
 
 class ConfirmForm(FlaskForm):
     """An empty form: a button with a CSRF token. Other fields sent along are ignored."""
+
+
+class EraseForm(FlaskForm):
+    """Erase my data: only with the box ticked."""
+
+    confirm = BooleanField(
+        _l("I understand that this erases my data for good and cannot be undone."),
+        validators=[
+            DataRequired(message=_l("Tick the box to confirm that you want your data erased."))
+        ],
+    )

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 
 from werklab import menu, permissions
 from werklab.certificates.services import certificates_for_email
@@ -15,8 +25,8 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.links import external_url
-from werklab.participant import services
-from werklab.participant.forms import ConfirmForm
+from werklab.participant import erasure, services
+from werklab.participant.forms import ConfirmForm, EraseForm
 from werklab.participant.labels import action_label, attendance_label
 from werklab.registration import services as registration_services
 
@@ -178,6 +188,7 @@ def data():
         render_template(
             "participant/data.html",
             data=services.personal_data(me),
+            can_erase=permissions.can_erase_own_data(me),
             action_label=action_label,
             attendance_label=attendance_label,
         ),
@@ -198,4 +209,43 @@ def data_json():
             "Content-Disposition": 'attachment; filename="mijn-gegevens-werklab.json"',
             **NO_STORE,
         },
+    )
+
+
+@bp.route("/gegevens/wissen", methods=["GET", "POST"])
+@login_required
+def erase():
+    """Have everything about me erased: what goes, what the law makes us keep, and a tick."""
+    if not permissions.can_erase_own_data(current_user):
+        abort(403)
+    me = current_user._get_current_object()
+    form = EraseForm()
+    now = utcnow()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            erasure.erase(me, now=now)
+        except DomainError as exc:
+            db.session.rollback()
+            error, status = exc.message, 409
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(
+                _(
+                    "Your data has been erased and your account is gone. We will not send "
+                    "you any more e-mail."
+                ),
+                "success",
+            )
+            return redirect(url_for("catalog.index"))
+    elif form.is_submitted():
+        status = 400
+    return Response(
+        render_template(
+            "participant/erase.html", form=form, error=error, blockers=erasure.blockers(me, now)
+        ),
+        status=status,
+        headers=NO_STORE,
     )

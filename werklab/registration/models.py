@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from werklab.catalog.models import Programme
@@ -100,6 +101,9 @@ class Registration(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    #: Set when the person had their data erased (AVG): names and contact details are gone,
+    #: what remains only counts a seat (see werklab/participant/erasure.py).
+    erased_at: Mapped[datetime | None]
 
     programme: Mapped[Programme] = relationship()
 
@@ -108,6 +112,8 @@ class Registration(Base):
 
     @property
     def full_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_l("Erased participant"))
         return f"{self.first_name} {self.last_name}"
 
     @property
