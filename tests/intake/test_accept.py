@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import outbox, tampered
+from tests.conftest import outbox, tampered, with_bodies
 from tests.intake.conftest import NOW, acceptance, csrf, text
 from werklab.accounts.models import User
 from werklab.audit import AuditEntry
@@ -67,7 +67,14 @@ def test_accepting_books_the_werklab(sent_quote, booking):
         (line.description, line.amount_cents) for line in sent_quote.lines
     ]
     assert invoice.total_incl_cents == sent_quote.total_incl_cents
-    assert outbox("invoicing.invoice")[0].to_addr == "crediteuren@arnhem.nl"
+    [invoice_mail] = with_bodies(outbox("invoicing.invoice"))
+    assert invoice_mail.to_addr == "crediteuren@arnhem.nl"
+    # The municipality books the whole werklab: no "participation of Gemeente Arnhem".
+    assert invoice.participant_name == ""
+    assert f"factuur {invoice.number} voor {programme.title} (jullie referentie: PO-4500999)" in (
+        invoice_mail.body_text
+    )
+    assert "deelname" not in invoice_mail.body_text
     assert outbox("intake.quote_accepted")[0].to_addr == contact.email
     accepted = db.session.execute(
         select(AuditEntry).where(AuditEntry.action == "quote.accepted")

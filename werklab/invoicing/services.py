@@ -683,7 +683,7 @@ def invoice_quote(
         buyer_email=email[:254],
         buyer_reference=reference[:100],
         buyer_vat_number=None,
-        participant_name=organisation[:201],
+        participant_name="",  # the municipality books the whole werklab, not one seat
         programme_title=programme_title[:200],
         created_at=now,
         lines=[
