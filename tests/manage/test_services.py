@@ -342,7 +342,7 @@ def test_invite_staff_user_mails_a_sign_in_link(cora):
         False,
         None,
     )
-    [mail] = outbox("accounts.login_link")
+    [mail] = outbox("accounts.welcome")
     assert mail.to_addr == "tim@example.nl"
     [row] = audit_rows("user.created")[-1:]
     assert row.actor == f"coordinator:{cora.id}"
@@ -358,7 +358,7 @@ def test_invite_staff_user_needs_a_role_and_a_new_address(cora):
             "CORA@example.nl", "Cora 2", coordinator=True, trainer=False, next_path="", by=cora
         )
     assert accounts.find_user("x@example.nl") is None
-    assert outbox("accounts.login_link") == []
+    assert outbox() == []
 
 
 def test_change_roles(cora):

@@ -69,9 +69,13 @@ def test_new_trainer_gets_a_link_signs_in_and_chooses_a_password(app, admin):
     assert "tim@example.nl heeft een inloglink gekregen" in text(
         admin.get(response.headers["Location"])
     )
-    [mail] = outbox("accounts.login_link")
+    [mail] = outbox("accounts.welcome")
     assert mail.to_addr == "tim@example.nl"
-    assert mail.subject == "Je inloglink voor werklab"
+    assert mail.subject == "Welkom bij werklab"
+    body = " ".join(mail.body_text.split())
+    assert "Cora Coördinator heeft een account voor je gemaakt op werklab, als begeleider." in body
+    assert "Log in met deze link en kies een wachtwoord" in body
+    assert "Heb je hier niet om gevraagd" not in body
     link = re.search(r"http://werklab.test(/inloggen/link/\S+)", mail.body_text).group(1)
 
     # Tim follows the link and lands on the page where he chooses a password.
@@ -136,7 +140,7 @@ def test_new_user_refuses_bad_input(admin, changes, message):
     assert response.status_code == 400
     assert message in text(response)
     assert user_count() == before
-    assert outbox("accounts.login_link") == []
+    assert outbox() == []
 
 
 def test_new_user_ignores_extra_fields(admin):

@@ -129,10 +129,12 @@ def send_login_link(
     *,
     next_path: str = "",
     participant_name: str | None = None,
+    invited_by: User | None = None,
     locale: str = "nl",
     now: datetime | None = None,
 ) -> bool:
-    """Mail a one-time sign-in link to `email` if it belongs to someone we know.
+    """Mail a one-time sign-in link to `email` if it belongs to someone we know; with
+    `invited_by`, as the welcome mail of a new staff account.
 
     Someone we know: an account, or a person with a registration (`participant_name`, looked
     up by the caller), who then gets an account. Returns whether a mail was queued; callers
@@ -156,13 +158,14 @@ def send_login_link(
     )
     queue_mail(
         user.email,
-        _l("Your sign-in link for werklab"),
-        "accounts/login_link",
+        _l("Welcome to werklab") if invited_by else _l("Your sign-in link for werklab"),
+        "accounts/welcome" if invited_by else "accounts/login_link",
         to_name=user.name,
         locale=locale,
-        kind="accounts.login_link",
+        kind="accounts.welcome" if invited_by else "accounts.login_link",
         now=now,
         user=user,
+        invited_by=invited_by,
         link=external_url("accounts.use_link", token=token),
         minutes=int(LINK_LIFETIME.total_seconds() // 60),
     )
@@ -242,7 +245,7 @@ def invite_staff_user(
     user = create_user(
         email, name, coordinator=coordinator, trainer=trainer, actor=_actor(by), now=now
     )
-    send_login_link(user.email, next_path=next_path, locale=locale, now=now)
+    send_login_link(user.email, next_path=next_path, invited_by=by, locale=locale, now=now)
     return user
 
 
