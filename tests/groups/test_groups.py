@@ -119,15 +119,21 @@ def test_a_participant_who_cancels_leaves_their_group_even_a_locked_one(programm
     assert (entry.object_id, entry.data["group"]) == (leaving.id, group.id)
 
 
-def test_handed_in_work_is_never_thrown_away_by_regrouping(programme, crowd):
+def first_group_hands_in(programme):
+    """Compose groups, then let the first one hand in an assignment; returns that group."""
     services.compose_groups(programme, size_min=3, size_max=4, seed=1, actor=None)
-    worked = services.board(programme).groups[0].group
+    group = services.board(programme).groups[0].group
     assignment = assignments.create_assignment(
         programme,
         assignments.AssignmentData("Casus", "Beschrijf.", utcnow() + timedelta(days=7)),
         actor="test",
     )
-    assignments.submit(assignment, worked, "Ons verslag", [], user_id=None)
+    assignments.submit(assignment, group, "Ons verslag", [], user_id=None)
+    return group
+
+
+def test_handed_in_work_is_never_thrown_away_by_regrouping(programme, crowd):
+    worked = first_group_hands_in(programme)
     with pytest.raises(DomainError, match=worked.name):
         services.compose_groups(programme, size_min=2, size_max=3, seed=9, actor=None)
     assert services.load_group(worked.id) is not None
@@ -194,14 +200,7 @@ def test_bad_size_gives_400(client, programme, crowd):
 def test_composing_again_after_a_hand_in_explains_why_not(client, programme, crowd):
     trainer = staff("t5@example.nl", "Tara Trainer")
     programme.trainers.append(trainer)
-    services.compose_groups(programme, size_min=3, size_max=4, seed=1, actor=None)
-    group = services.board(programme).groups[0].group
-    assignment = assignments.create_assignment(
-        programme,
-        assignments.AssignmentData("Casus", "Beschrijf.", utcnow() + timedelta(days=7)),
-        actor="test",
-    )
-    assignments.submit(assignment, group, "Ons verslag", [], user_id=None)
+    group = first_group_hands_in(programme)
     db.session.commit()
     before = current(programme)
     sign_in(client, trainer)
