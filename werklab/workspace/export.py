@@ -47,7 +47,7 @@ def rows(registrations: Iterable[Registration]) -> list[list[str]]:
                 neutralise(value)
                 for value in (
                     r.full_name,
-                    r.email,
+                    "" if r.erased_at else r.email,
                     r.organisation,
                     str(SECTOR_LABELS[r.sector]),
                     r.job_title,
