@@ -265,28 +265,14 @@ def invoice_registration(
     if not programme.fee_cents:
         raise InvoiceError(str(_l("This programme has no fee to invoice.")))
 
-    cfg = current_app.config
-    issue_date = local_date(now)
-    number = next_number(issue_date.year)
     rate = programme.vat_rate_bp
     fee = programme.fee_cents
     with force_locale(registration.locale):
         description = str(_l("Participation in %(title)s", title=programme.title))
-    invoice = Invoice(
-        kind=DocumentKind.INVOICE,
-        number=number,
-        year=issue_date.year,
+    invoice = _new_invoice(
+        now,
         registration_id=registration.id,
-        status=InvoiceStatus.OPEN,
-        issue_date=issue_date,
-        due_date=issue_date + timedelta(days=cfg["INVOICE_DUE_DAYS"]),
         locale=registration.locale,
-        seller_name=cfg["SELLER_NAME"],
-        seller_address=cfg["SELLER_ADDRESS"],
-        seller_email=cfg["SELLER_EMAIL"],
-        seller_kvk=cfg["SELLER_KVK"],
-        seller_vat_number=cfg["SELLER_VAT_NUMBER"],
-        seller_iban=cfg["SELLER_IBAN"],
         buyer_organisation=billing.organisation,
         buyer_address=billing.address,
         buyer_email=billing.email,
@@ -294,7 +280,6 @@ def invoice_registration(
         buyer_vat_number=billing.vat_number,
         participant_name=registration.full_name[:201],
         programme_title=programme.title,
-        created_at=now,
         lines=[
             InvoiceLine(
                 position=1,
@@ -307,6 +292,35 @@ def invoice_registration(
             )
         ],
     )
+    return _issue(invoice, now, actor=actor, registration_id=registration.id)
+
+
+def _new_invoice(now: datetime, **fields) -> Invoice:
+    """An open invoice numbered and dated today, with the seller's details as they are now
+    (a snapshot: the document never changes when the settings do)."""
+    cfg = current_app.config
+    issue_date = local_date(now)
+    return Invoice(
+        kind=DocumentKind.INVOICE,
+        number=next_number(issue_date.year),
+        year=issue_date.year,
+        status=InvoiceStatus.OPEN,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=cfg["INVOICE_DUE_DAYS"]),
+        seller_name=cfg["SELLER_NAME"],
+        seller_address=cfg["SELLER_ADDRESS"],
+        seller_email=cfg["SELLER_EMAIL"],
+        seller_kvk=cfg["SELLER_KVK"],
+        seller_vat_number=cfg["SELLER_VAT_NUMBER"],
+        seller_iban=cfg["SELLER_IBAN"],
+        created_at=now,
+        **fields,
+    )
+
+
+def _issue(invoice: Invoice, now: datetime, *, actor: str, **audit_data) -> Invoice:
+    """Total a new invoice, store it, record it and mail it with its PDF."""
+    cfg = current_app.config
     invoice.vat_exempt_note = cfg["VAT_EXEMPT_NOTE"] if invoice.has_exempt_lines else None
     _set_totals(invoice)
     db.session.add(invoice)
@@ -316,9 +330,9 @@ def invoice_registration(
         invoice,
         actor=actor,
         now=now,
-        number=number,
-        registration_id=registration.id,
+        number=invoice.number,
         total_incl_cents=invoice.total_incl_cents,
+        **audit_data,
     )
     _mail_document(invoice, now)
     return invoice
@@ -660,24 +674,10 @@ def invoice_quote(
 ) -> Invoice:
     """Issue the invoice for an accepted quote (its lines, VAT and the buyer's reference) and
     mail it with its PDF. The caller stores the invoice's id with the quote."""
-    cfg = current_app.config
-    issue_date = local_date(now)
-    number = next_number(issue_date.year)
-    invoice = Invoice(
-        kind=DocumentKind.INVOICE,
-        number=number,
-        year=issue_date.year,
+    invoice = _new_invoice(
+        now,
         registration_id=None,
-        status=InvoiceStatus.OPEN,
-        issue_date=issue_date,
-        due_date=issue_date + timedelta(days=cfg["INVOICE_DUE_DAYS"]),
         locale=locale,
-        seller_name=cfg["SELLER_NAME"],
-        seller_address=cfg["SELLER_ADDRESS"],
-        seller_email=cfg["SELLER_EMAIL"],
-        seller_kvk=cfg["SELLER_KVK"],
-        seller_vat_number=cfg["SELLER_VAT_NUMBER"],
-        seller_iban=cfg["SELLER_IBAN"],
         buyer_organisation=organisation[:200],
         buyer_address=address[:500],
         buyer_email=email[:254],
@@ -685,7 +685,6 @@ def invoice_quote(
         buyer_vat_number=None,
         participant_name="",  # the municipality books the whole werklab, not one seat
         programme_title=programme_title[:200],
-        created_at=now,
         lines=[
             InvoiceLine(
                 position=i,
@@ -699,18 +698,4 @@ def invoice_quote(
             for i, (description, cents) in enumerate(lines, start=1)
         ],
     )
-    invoice.vat_exempt_note = cfg["VAT_EXEMPT_NOTE"] if invoice.has_exempt_lines else None
-    _set_totals(invoice)
-    db.session.add(invoice)
-    db.session.flush()
-    audit.record(
-        "invoice.issued",
-        invoice,
-        actor=actor,
-        now=now,
-        number=number,
-        quote_reference=reference,
-        total_incl_cents=invoice.total_incl_cents,
-    )
-    _mail_document(invoice, now)
-    return invoice
+    return _issue(invoice, now, actor=actor, quote_reference=reference)
