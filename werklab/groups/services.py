@@ -228,6 +228,15 @@ def _is_current(group: HomeworkGroup) -> bool:
     return group.round == current_round(group.programme_id)
 
 
+def _membership(registration: Registration, round_: int) -> HomeworkGroupMember | None:
+    return db.session.scalar(
+        select(HomeworkGroupMember).where(
+            HomeworkGroupMember.registration_id == registration.id,
+            HomeworkGroupMember.round == round_,
+        )
+    )
+
+
 def move_member(
     registration: Registration,
     target: HomeworkGroup,
@@ -243,12 +252,7 @@ def move_member(
         raise DomainError(_("Only seated participants can be in a homework group."))
     if target.locked:
         raise DomainError(_("%(group)s is locked: unlock it first.", group=target.name))
-    membership = db.session.scalar(
-        select(HomeworkGroupMember).where(
-            HomeworkGroupMember.registration_id == registration.id,
-            HomeworkGroupMember.round == target.round,
-        )
-    )
+    membership = _membership(registration, target.round)
     source = membership.group if membership else None
     if source is not None and source.id == target.id:
         return
@@ -276,12 +280,7 @@ def move_member(
 def leave_group(registration: Registration, *, actor: str, now: datetime) -> None:
     """A participant who cancels leaves their current group, locked or not; earlier rounds
     keep them, so the pairs who worked together stay known."""
-    membership = db.session.scalar(
-        select(HomeworkGroupMember).where(
-            HomeworkGroupMember.registration_id == registration.id,
-            HomeworkGroupMember.round == current_round(registration.programme_id),
-        )
-    )
+    membership = _membership(registration, current_round(registration.programme_id))
     if membership is None:
         return
     group = membership.group
