@@ -34,16 +34,11 @@ class Config:
     LOCK_TIMEOUT_SECONDS = float(os.environ.get("LOCK_TIMEOUT_SECONDS", "4"))
     #: How long a waiting-list offer stays open.
     WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
-    #: Test-only switches for the concurrency control run; ignored outside testing.
-    CAPACITY_LOCK = True
-    CAPACITY_RACE_DELAY = 0.0
 
     #: Online payment (Stripe Checkout). Without a secret key online payment is hidden and
     #: registrations for a fee are paid by invoice.
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
-    #: Only for tests: the address of a local fake of Stripe's API.
-    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
     #: How long an online payment holds a seat (Stripe needs at least 30 minutes).
     HOLD_MINUTES = max(30, int(os.environ.get("HOLD_MINUTES", "30")))
 
@@ -99,8 +94,11 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-secret-key-that-is-long-enough"  # noqa: S105
     MAIL_BACKEND = "null"
+    #: Test-only switches, read through werklab/testmode.py (which ignores them elsewhere):
+    #: the concurrency control run, and the address of the fake Stripe.
     CAPACITY_LOCK = _env_bool("WERKLAB_CAPACITY_LOCK", True)
     CAPACITY_RACE_DELAY = float(os.environ.get("WERKLAB_CAPACITY_RACE_DELAY", "0"))
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
     # Limits are on (as in production) but generous; tests of the limits set real values.
     LOGIN_LIMIT_ADDRESS = LOGIN_LIMIT_ACCOUNT = "10000 per minute"
     LOGIN_LINK_LIMIT_ADDRESS = LOGIN_LINK_LIMIT_ACCOUNT = "10000 per minute"

@@ -11,7 +11,7 @@ from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
-from werklab.registration.services import seats_taken
+from werklab.registration.seats import seats_taken
 
 
 @pytest.mark.parametrize("secret", ["", "short"])

@@ -7,11 +7,43 @@ import os
 from pathlib import Path
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
 
 from config import BASE_DIR, CONFIGS
-from werklab import ratelimit
+
+# The app layer: the only module that knows every area. Importing the models registers every
+# table with the metadata; importing the handlers connects the receivers of the areas'
+# signals (see docs/architecture.md); the views bring their blueprints.
+from werklab import models, ratelimit, testmode  # noqa: F401
+from werklab.accounts.models import User
+from werklab.accounts.views import bp as accounts_bp
+from werklab.assignments import handlers as assignments_handlers  # noqa: F401
+from werklab.assignments.views import bp as assignments_bp
+from werklab.attendance.views import bp as attendance_bp
+from werklab.catalog import labels as catalog_labels
+from werklab.certificates.views import bp as certificates_bp
+from werklab.cli import werklab_cli
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
+from werklab.errors import register_error_handlers
 from werklab.extensions import babel, csrf, db, login_manager, migrate
+from werklab.groups import handlers as groups_handlers  # noqa: F401
+from werklab.groups.views import bp as groups_bp
+from werklab.i18n import init_i18n
+from werklab.initiatives.views import bp as initiatives_bp
+from werklab.intake import handlers as intake_handlers  # noqa: F401
+from werklab.intake.views import bp as intake_bp
+from werklab.invoicing import handlers as invoicing_handlers  # noqa: F401
+from werklab.invoicing.views import bp as invoicing_bp
+from werklab.mail import deliver_committed
+from werklab.manage.views import bp as manage_bp
+from werklab.participant.views import bp as participant_bp
+from werklab.payments import handlers as payments_handlers  # noqa: F401
+from werklab.payments.views import bp as payments_bp
+from werklab.public.catalog import bp as catalog_bp
+from werklab.public.registration import bp as registration_bp
+from werklab.registration import handlers as registration_handlers  # noqa: F401
+from werklab.registration import labels as registration_labels
+from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -42,34 +74,15 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     ratelimit.init_app(app)
     _init_login(app)
-    from werklab.i18n import init_i18n
-
     init_i18n(app, babel)
+    app.jinja_env.globals.update(catalog_labels.TEMPLATE_GLOBALS)
+    app.jinja_env.globals.update(registration_labels.TEMPLATE_GLOBALS)
     with app.app_context():
         configure_engine(
             db.engine,
             busy_timeout_ms=int(app.config["LOCK_TIMEOUT_SECONDS"] * 1000),
-            immediate=app.config["CAPACITY_LOCK"],
+            immediate=testmode.capacity_lock(app),
         )
-
-    from werklab import models  # noqa: F401  (register every table with the metadata)
-    from werklab.accounts.views import bp as accounts_bp
-    from werklab.attendance.views import bp as attendance_bp
-    from werklab.catalog.views import bp as catalog_bp
-    from werklab.certificates.views import bp as certificates_bp
-    from werklab.cli import werklab_cli
-    from werklab.errors import register_error_handlers
-    from werklab.groups.assignment_views import assignments_bp
-    from werklab.groups.views import bp as groups_bp
-    from werklab.initiatives.views import bp as initiatives_bp
-    from werklab.intake.views import bp as intake_bp
-    from werklab.invoicing.views import bp as invoicing_bp
-    from werklab.mail import deliver_committed
-    from werklab.manage.views import bp as manage_bp
-    from werklab.participant.views import bp as participant_bp
-    from werklab.payments.views import bp as payments_bp
-    from werklab.registration.views import bp as registration_bp
-    from werklab.workspace.views import bp as workspace_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
@@ -134,10 +147,6 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from werklab.accounts.models import User
-
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -163,7 +172,5 @@ def _check_config(app: Flask, name: str) -> None:
             raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
         if app.debug:
             raise RuntimeError("Debug mode must be off in production.")
-    if not app.testing:
-        # The switches for the concurrency control run never reach a real deployment.
-        app.config["CAPACITY_LOCK"] = True
-        app.config["CAPACITY_RACE_DELAY"] = 0.0
+    # The test-only switches never reach a real deployment (see werklab/testmode.py).
+    testmode.init_app(app)

@@ -1,10 +1,31 @@
-"""Form fields that several areas ask for in the same words."""
+"""Form fields and validators that several areas ask for in the same words."""
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, TimeField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+
+
+def single_line(form, field):
+    """No line breaks or control characters: names end up in mail headers."""
+    if field.data and (_CONTROL.search(field.data) or _LINE_BREAK.search(field.data)):
+        raise ValidationError(_l("Please use one line, without special characters."))
+
+
+def no_control_characters(form, field):
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError(_l("This text contains characters we cannot store."))
 
 
 def required_date(label=None) -> DateField:

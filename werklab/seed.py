@@ -17,7 +17,7 @@ from werklab.links import external_url
 from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
-from werklab.registration.services import RegistrationData
+from werklab.registration.signup import RegistrationData
 
 FIRST = [
     "Anouk",

@@ -15,7 +15,7 @@ from werklab.extensions import db
 from werklab.intake import services
 from werklab.intake.models import BookingRequest, QuoteStatus, RequestStatus
 from werklab.intake.services import QuoteData
-from werklab.invoicing.services import local_date
+from werklab.invoicing.documents import local_date
 from werklab.mail import OutboxMail
 
 pytestmark = pytest.mark.e2e

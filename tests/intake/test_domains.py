@@ -8,7 +8,7 @@ import pytest
 from tests.intake.conftest import NOW, acceptance
 from werklab.errors import DomainError
 from werklab.intake import services
-from werklab.registration.services import DomainNotAllowed, check_email_domain
+from werklab.registration.signup import DomainNotAllowed, check_email_domain
 
 
 def test_parse_domains():

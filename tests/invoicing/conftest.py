@@ -13,7 +13,7 @@ from tests.conftest import csrf_from
 from werklab.accounts import services as accounts
 from werklab.extensions import db
 from werklab.invoicing import services
-from werklab.invoicing.services import BillingDetails
+from werklab.registration.signup import BillingDetails
 
 PASSWORD = "lang-genoeg-wachtwoord"
 #: A fixed moment (UTC): Monday 2 March 2026, 10:00 in Amsterdam.

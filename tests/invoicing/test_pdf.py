@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.invoicing.conftest import BILLING, NOW, pdf_info, pdf_text
 from werklab.invoicing import services
-from werklab.invoicing.services import BillingDetails
+from werklab.registration.signup import BillingDetails
 
 
 def test_the_invoice_shows_seller_buyer_reference_vat_and_how_to_pay(app, cop, invoiced):

@@ -14,6 +14,7 @@ from werklab.audit import AuditEntry
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.invoicing import services
+from werklab.invoicing.documents import InvoiceError
 from werklab.invoicing.models import (
     CreditNote,
     DocumentKind,
@@ -25,7 +26,7 @@ from werklab.invoicing.models import (
     RegistrationBilling,
     vat_of,
 )
-from werklab.invoicing.services import BillingDetails, InvoiceError
+from werklab.registration.signup import BillingDetails
 
 
 def numbers() -> list[str]:

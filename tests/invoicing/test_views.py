@@ -16,9 +16,10 @@ from werklab.audit import AuditEntry
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.invoicing import services
+from werklab.invoicing.documents import local_date
 from werklab.invoicing.models import Invoice, InvoiceStatus
-from werklab.invoicing.services import BillingDetails, local_date
-from werklab.registration.services import manage_token
+from werklab.registration.lookup import manage_token
+from werklab.registration.signup import BillingDetails
 
 
 @pytest.fixture

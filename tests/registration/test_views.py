@@ -9,7 +9,7 @@ from tests.conftest import csrf_from, outbox, tampered
 from werklab.catalog.models import ProgrammeKind
 from werklab.db import utcnow
 from werklab.extensions import db
-from werklab.registration import services
+from werklab.registration import services, signup
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
 
@@ -297,7 +297,7 @@ def test_lock_timeout_gives_a_friendly_busy_page(app, client, programme, monkeyp
     def busy(*args, **kwargs):
         raise Busy("Het is nu erg druk. Probeer het zo nog eens.")
 
-    monkeypatch.setattr(services, "lock_programme", busy)
+    monkeypatch.setattr(signup, "lock_programme", busy)
     response = post_form(client, programme)
     assert response.status_code == 503
     assert "Het is nu erg druk. Probeer het zo nog eens." in text(response)

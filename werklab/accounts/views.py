@@ -23,7 +23,6 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.ratelimit import limited, remote_address
-from werklab.registration.services import participant_name
 from werklab.urls import internal_path
 
 bp = Blueprint("accounts", __name__)
@@ -101,7 +100,7 @@ def request_link():
     services.send_login_link(
         email,
         next_path=internal_path(form.next.data, ""),
-        participant_name=participant_name(email),
+        participant_name=services.participant_name(email),
         locale=str(get_locale()),
     )
     db.session.commit()

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from werklab import audit
 from werklab.accounts import services as accounts
 from werklab.accounts.models import User
-from werklab.attendance.pdf import render_pdf
 from werklab.catalog import services as catalog
 from werklab.catalog.models import Programme, ProgrammeKind, Visibility
 from werklab.db import utcnow
@@ -30,9 +29,11 @@ from werklab.intake.models import (
     QuoteStatus,
     RequestStatus,
 )
-from werklab.invoicing.services import local_date
+from werklab.invoicing.documents import invoice_quote, local_date
 from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
+from werklab.pdf import render_pdf
+from werklab.registration.models import Registration, RegistrationStatus
 
 #: Salt of the signed quote links; nothing else is signed with it.
 QUOTE_SALT = "intake.quote"
@@ -468,8 +469,6 @@ def accept_quote(quote: Quote, data: Acceptance, *, now: datetime | None = None)
         now=now,
     )
 
-    from werklab.invoicing.services import invoice_quote
-
     invoice = invoice_quote(
         organisation=f"Gemeente {booking.municipality}"
         if not booking.municipality.lower().startswith("gemeente")
@@ -577,8 +576,6 @@ def invitation_url(programme: Programme) -> str:
 
 def registered_names(programme: Programme) -> list[tuple[str, bool]]:
     """Who registered: (name, seated) in order of registration; names only."""
-    from werklab.registration.models import Registration, RegistrationStatus
-
     rows = db.session.execute(
         select(Registration.first_name, Registration.last_name, Registration.status)
         .where(

@@ -1,6 +1,6 @@
 """The invoice list as CSV for the bookkeeping, and the labels of invoice statuses.
 
-Text cells go through workspace.export.neutralise (a cell starting with = + - @ would be a
+Text cells go through spreadsheets.neutralise (a cell starting with = + - @ would be a
 formula in a spreadsheet). Amounts are written by us as plain numbers in Dutch notation
 ("-907,50"): a leading minus there is a negative number, not a formula, and stays as it is.
 """
@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from werklab.invoicing.models import Invoice, ListStatus
-from werklab.workspace.export import neutralise, to_csv
+from werklab.spreadsheets import neutralise, to_csv
 
 STATUS_LABELS = {
     ListStatus.OPEN: _l("Open"),

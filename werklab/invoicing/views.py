@@ -22,7 +22,7 @@ from werklab.extensions import db
 from werklab.invoicing import export, services
 from werklab.invoicing.forms import MarkPaidForm
 from werklab.invoicing.models import Invoice, InvoiceStatus, ListStatus
-from werklab.registration.services import find_by_token
+from werklab.registration.lookup import find_by_token
 
 bp = Blueprint("invoicing", __name__)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,28 +23,10 @@ from wtforms.validators import (
 )
 
 from werklab.catalog.models import Programme
-from werklab.i18n import SECTOR_LABELS
+from werklab.fields import no_control_characters, single_line, strip  # noqa: F401
+from werklab.registration.labels import SECTOR_LABELS
 from werklab.registration.models import PaymentMethod, Sector
-from werklab.registration.services import RegistrationData
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\t]")
-
-
-def single_line(form, field):
-    """No line breaks or control characters: names end up in mail headers."""
-    if field.data and (_CONTROL.search(field.data) or _LINE_BREAK.search(field.data)):
-        raise ValidationError(_l("Please use one line, without special characters."))
-
-
-def no_control_characters(form, field):
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError(_l("This text contains characters we cannot store."))
+from werklab.registration.signup import BillingDetails, RegistrationData
 
 
 def _required(message):
@@ -263,8 +243,6 @@ class RegistrationForm(FlaskForm):
     def _billing(self):
         if self.payment_method.data != "invoice":
             return None
-        from werklab.invoicing.services import BillingDetails
-
         return BillingDetails(
             organisation=self.billing_organisation.data,
             address=self.billing_address.data,
