@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -12,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
+from slugify import slugify as make_slug
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
@@ -52,9 +51,8 @@ def local_to_utc(value: datetime) -> datetime:
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:100] or "programma"
+    """The address part of a programme's page: lower-case ASCII words joined by hyphens."""
+    return make_slug(text, max_length=100) or "programma"
 
 
 @dataclass
