@@ -79,7 +79,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session; a form left open all day still works
     #: Room for one 10 MB upload plus the form around it; each file is checked on its own
-    #: (groups.assignments.MAX_FILE_BYTES), so one byte over 10 MB gets the 413 page.
+    #: (assignments.services.MAX_FILE_BYTES), so one byte over 10 MB gets the 413 page.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 256 * 1024
     #: Where handed-in files are kept (outside static/, under random names).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(BASE_DIR / "instance" / "uploads")

@@ -1,5 +1,5 @@
 """E-mail domains of an invitation-only werklab (the registration check lives in
-werklab.registration.services.check_email_domain)."""
+werklab.registration.signup.check_email_domain)."""
 
 from __future__ import annotations
 
