@@ -137,6 +137,11 @@ def _init_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from werklab.accounts.models import User
+    from werklab.accounts.services import coordinator_mailboxes
+    from werklab.mail import REPLY_TO_EXTENSION
+
+    # Replies to mails reach the coordinators unless MAIL_REPLY_TO names an address.
+    app.extensions[REPLY_TO_EXTENSION] = coordinator_mailboxes
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
