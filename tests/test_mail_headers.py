@@ -14,8 +14,7 @@ from email.message import EmailMessage
 import pytest
 
 from tests.conftest import csrf_from, outbox
-from tests.test_mail import smtp as inbox  # noqa: F401  (fixtures)
-from tests.test_mail import smtp_port, use_smtp  # noqa: F401
+from tests.test_mail import smtp, smtp_port, use_smtp  # noqa: F401  (fixtures)
 from werklab.accounts import services as accounts
 from werklab.db import utcnow
 from werklab.extensions import db
@@ -42,6 +41,12 @@ NAMES = [
     "a\u2028b\x1b[31mc\x00d",
     "",
 ]
+
+
+@pytest.fixture
+def inbox(request):
+    """A real SMTP server (aiosmtpd) that the app delivers to: test_mail's `smtp`."""
+    return request.getfixturevalue("smtp")
 
 
 def parsed(msg: EmailMessage) -> EmailMessage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from werklab import mail
+from werklab import mail, ratelimit
 from werklab.db import begin_write, utcnow
 from werklab.extensions import db
 from werklab.registration import services as registration
@@ -78,6 +78,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     from werklab.groups.assignments import remind_job  # assignments (issue 6)
 
     result["assignment_reminders"] = remind_job(now)
+    result["rate_limit_counts_purged"] = ratelimit.purge_expired(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result
