@@ -55,6 +55,11 @@ class Config:
     SELLER_VAT_NUMBER = os.environ.get("SELLER_VAT_NUMBER", "NL000000000B01")
     SELLER_IBAN = os.environ.get("SELLER_IBAN", "NL00BANK0123456789")
     INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
+    #: The privacy statement: where questions about personal data go (empty: SELLER_EMAIL),
+    #: and the names of the processors that deliver mail and host the service.
+    PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "")
+    PRIVACY_MAIL_PROVIDER = os.environ.get("PRIVACY_MAIL_PROVIDER", "")
+    PRIVACY_HOSTING_PROVIDER = os.environ.get("PRIVACY_HOSTING_PROVIDER", "")
     #: Printed on invoices of programmes with 0% VAT.
     VAT_EXEMPT_NOTE = os.environ.get(
         "VAT_EXEMPT_NOTE", "Vrijgesteld van btw op grond van artikel 11 Wet OB."

@@ -26,6 +26,7 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.links import external_url
 from werklab.participant import erasure, services
+from werklab.participant.export import more_personal_data
 from werklab.participant.forms import ConfirmForm, EraseForm
 from werklab.participant.labels import action_label, attendance_label
 from werklab.registration import services as registration_services
@@ -201,7 +202,12 @@ def data():
 def data_json():
     """Download everything werklab stores about me, as JSON."""
     me = _me()
-    export = services.personal_data_export(services.personal_data(me))
+    data = services.personal_data(me)
+    export = services.personal_data_export(data)
+    # Certificates, billing, payments, groups and hand-ins, intake requests, mails in full.
+    export.update(
+        more_personal_data(me, [record.registration.id for record in data.registrations])
+    )
     return Response(
         json.dumps(export, ensure_ascii=False, indent=2),
         mimetype="application/json",
