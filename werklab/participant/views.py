@@ -205,9 +205,7 @@ def data_json():
     data = services.personal_data(me)
     export = services.personal_data_export(data)
     # Certificates, billing, payments, groups and hand-ins, intake requests, mails in full.
-    export.update(
-        more_personal_data(me, [record.registration.id for record in data.registrations])
-    )
+    export.update(more_personal_data(me, [record.registration.id for record in data.registrations]))
     return Response(
         json.dumps(export, ensure_ascii=False, indent=2),
         mimetype="application/json",
