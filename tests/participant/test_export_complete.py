@@ -186,3 +186,18 @@ def test_privacy_statement_names_organisation_bases_retention_and_processors(
         "Autoriteit Persoonsgegevens",
     ):
         assert expected in page, expected
+
+
+def test_the_page_shows_the_same_kinds_of_data(client, factories):
+    now = utcnow()
+    programme = factories.programme(fee_cents=25000)
+    sanne = factories.registration(programme, email="sanne@example.nl", first_name="Sanne")
+    invoicing.save_billing(sanne, BILLING, now=now)
+    invoice = invoicing.invoice_registration(sanne, now=now)
+    make_group(programme, [sanne], "Groep Zon")
+    db.session.commit()
+    sign_in(client, "sanne@example.nl")
+    page = client.get("/mijn-traject/gegevens").get_data(as_text=True)
+    assert "Gemeente Deventer, afd. Financiën" in page
+    assert f"Factuur {invoice.number}" in page
+    assert "Groep Zon" in page

@@ -41,6 +41,13 @@ def _value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
+def from_iso(value: str | None) -> datetime | date | None:
+    """A time or date of the export back as a value, for the page (filters date_time etc.)."""
+    if not value:
+        return None
+    return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+
+
 def _certificates(ids: list[int]) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(Certificate).where(Certificate.registration_id.in_(ids)).order_by(Certificate.id)
@@ -155,7 +162,7 @@ def _payments(ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
-def _groups(ids: list[int], user: User) -> list[dict[str, Any]]:
+def _groups(ids: list[int], user: User, file_contents: bool) -> list[dict[str, Any]]:
     """Each homework group with its members' names and the group's hand-ins, files included."""
     memberships = db.session.execute(
         select(HomeworkGroupMember)
@@ -183,26 +190,22 @@ def _groups(ids: list[int], user: User) -> list[dict[str, Any]]:
                 "group": group.name,
                 "round": group.round,
                 "members": [r.full_name for r in group.members],
-                "hand_ins": [_hand_in(s, user) for s in submissions],
+                "hand_ins": [_hand_in(s, user, file_contents) for s in submissions],
             }
         )
     return groups
 
 
-def _hand_in(submission: Submission, user: User) -> dict[str, Any]:
+def _hand_in(submission: Submission, user: User, file_contents: bool) -> dict[str, Any]:
     files = []
     for stored in submission.files:
-        path = file_path(stored)
-        files.append(
-            {
-                "name": stored.original_name,
-                "content_type": stored.content_type,
-                "size": stored.size,
-                "content_base64": base64.b64encode(path.read_bytes()).decode("ascii")
-                if path.is_file()
-                else None,
-            }
-        )
+        file = {"name": stored.original_name, "content_type": stored.content_type}
+        file["size"] = stored.size
+        if file_contents:
+            path = file_path(stored)
+            data = path.read_bytes() if path.is_file() else None
+            file["content_base64"] = base64.b64encode(data).decode("ascii") if data else None
+        files.append(file)
     return {
         "assignment": submission.assignment.title,
         "version": submission.version,
@@ -271,15 +274,18 @@ def _mails(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def more_personal_data(user: User, registration_ids: list[int]) -> dict[str, Any]:
-    """What gegevens.json holds besides personal_data_export (see the module's docstring)."""
+def more_personal_data(
+    user: User, registration_ids: list[int], *, file_contents: bool = True
+) -> dict[str, Any]:
+    """What gegevens.json holds besides personal_data_export (see the module's docstring);
+    without `file_contents` (for the page), hand-in files by name only."""
     ids = registration_ids or [-1]
     return {
         "certificates": _certificates(ids),
         "billing_details": _billing(ids),
         "invoices": _invoices(ids),
         "online_payments": _payments(ids),
-        "homework_groups": _groups(ids, user),
+        "homework_groups": _groups(ids, user, file_contents),
         "intake_requests": _intake_requests(user),
         "mails": _mails(user),
     }
