@@ -279,3 +279,18 @@ def test_a_name_with_a_line_break_is_sent_not_lost(app, inbox):
     assert message["Bcc"] is None
     assert message["Subject"] == "Onderwerp Bcc: stiekem@evil.example"
     assert [a.display_name for a in message["To"].addresses] == ["Anna Bcc: stiekem@evil.example"]
+
+
+def test_a_bad_reply_to_address_is_left_out_not_the_mail(app, coordinators):
+    mail = OutboxMail(
+        to_addr="co@werklab.example",
+        to_name="Coby",
+        subject="Nieuwe aanvraag",
+        body_text="tekst",
+        body_html="<p>tekst</p>",
+        attachments=[],
+        reply_to=[["Petra", "petra@deventer.example, stiekem@evil.example"]],
+    )
+    message = parsed(build_message(mail))
+    assert message["Reply-To"] is None
+    assert [a.addr_spec for a in message["To"].addresses] == ["co@werklab.example"]

@@ -193,6 +193,14 @@ def reply_to_mailboxes(mail) -> list[tuple[str, str]]:
     return list(provider()) if provider else []
 
 
+def _is_address(addr: str) -> bool:
+    try:
+        check_address(addr)
+    except ValueError:
+        return False
+    return True
+
+
 def sender_mailbox(configured: str | None = None) -> tuple[str, str]:
     """(name, address) of `configured`, by default MAIL_DEFAULT_SENDER."""
     configured = configured or current_app.config["MAIL_DEFAULT_SENDER"]
@@ -213,10 +221,11 @@ def build_message(
     sender_name, sender_addr = sender_mailbox(sender)
     msg["From"] = address_header(sender_name, sender_addr, header="From")
     msg["To"] = address_header(mail.to_name, mail.to_addr, header="To")
+    # A Reply-To that is not one good address is left out, never a reason to lose the mail.
     reply_to = [
         (name, addr)
         for name, addr in reply_to_mailboxes(mail)
-        if addr.lower() != sender_addr.lower()
+        if _is_address(addr) and addr.lower() != sender_addr.lower()
     ]
     if reply_to:
         msg["Reply-To"] = addresses_header(reply_to, header="Reply-To")

@@ -41,12 +41,15 @@ def prepare(url: str):
     return app
 
 
-def wrong_passwords_at_once(base: str, count: int) -> list[int]:
-    """`count` clients, each with its own session, send a wrong password at the same moment."""
+def wrong_passwords_at_once(base: str | list[str], count: int) -> list[int]:
+    """`count` clients, each with its own session, send a wrong password at the same moment
+    (to the servers in `base` in turn)."""
+    bases = [base] if isinstance(base, str) else base
     barrier = threading.Barrier(count)
     statuses = [0] * count
 
     def client(i: int) -> None:
+        base = bases[i % len(bases)]
         http = requests.Session()
         try:
             page = http.get(base + "/inloggen", timeout=30)
@@ -103,6 +106,19 @@ def test_twenty_wrong_passwords_across_four_workers_get_at_most_five_checks(new_
         assert all(EMAIL not in key and "127.0.0.1" not in key for key, _ in counts)
         assert db.session.scalar(select(func.count()).select_from(RateLimitCounter)) == 2
         db.session.remove()
+
+
+def test_two_machines_share_the_count(new_database):
+    """Two app servers (two gunicorn instances with two workers each) on one database."""
+    url = new_database()
+    prepare(url)
+    with (
+        gunicorn(url, workers=2, threads=4, **PRODUCTION) as first,
+        gunicorn(url, workers=2, threads=4, **PRODUCTION) as second,
+    ):
+        statuses = wrong_passwords_at_once([first, second], 16)
+    assert statuses.count(400) == 5, statuses
+    assert statuses.count(429) == 11, statuses
 
 
 def test_control_run_counting_per_process_lets_more_through(new_database):
