@@ -29,7 +29,14 @@ EMAIL = "trainer@example.nl"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: The production config marks the session cookie Secure, which a client only sends over
 #: HTTPS; the test speaks plain HTTP to 127.0.0.1, so it sends the cookie itself.
-PRODUCTION = {"WERKLAB_CONFIG": "production", "SECRET_KEY": "live-test-secret-key-" + "x" * 20}
+#: LOCK_TIMEOUT_SECONDS as in the other concurrency tests: on SQLite every count is a short
+#: write transaction, and on a loaded test machine twenty at once can wait longer than the
+#: default four seconds (the answer is then 503 "busy, try again", not a password check).
+PRODUCTION = {
+    "WERKLAB_CONFIG": "production",
+    "SECRET_KEY": "live-test-secret-key-" + "x" * 20,
+    "LOCK_TIMEOUT_SECONDS": 20,
+}
 
 
 def prepare(url: str):
@@ -125,7 +132,11 @@ def test_control_run_counting_per_process_lets_more_through(new_database):
     url = new_database()
     prepare(url)
     with gunicorn(
-        url, workers=4, RATELIMIT_STORAGE_URI="memory://", WERKLAB_PRODUCTION_LIMITS=1
+        url,
+        workers=4,
+        RATELIMIT_STORAGE_URI="memory://",
+        WERKLAB_PRODUCTION_LIMITS=1,
+        LOCK_TIMEOUT_SECONDS=20,
     ) as base:
         statuses = wrong_passwords_at_once(base, 20)
     assert statuses.count(400) > 5, statuses
