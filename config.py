@@ -50,6 +50,11 @@ class Config:
     SELLER_VAT_NUMBER = os.environ.get("SELLER_VAT_NUMBER", "NL000000000B01")
     SELLER_IBAN = os.environ.get("SELLER_IBAN", "NL00BANK0123456789")
     INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
+    #: The privacy statement: where questions about personal data go (empty: SELLER_EMAIL),
+    #: and the names of the processors that deliver mail and host the service.
+    PRIVACY_EMAIL = os.environ.get("PRIVACY_EMAIL", "")
+    PRIVACY_MAIL_PROVIDER = os.environ.get("PRIVACY_MAIL_PROVIDER", "")
+    PRIVACY_HOSTING_PROVIDER = os.environ.get("PRIVACY_HOSTING_PROVIDER", "")
     #: Printed on invoices of programmes with 0% VAT.
     VAT_EXEMPT_NOTE = os.environ.get(
         "VAT_EXEMPT_NOTE", "Vrijgesteld van btw op grond van artikel 11 Wet OB."
@@ -67,14 +72,24 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "werklab <noreply@werklab.example>")
+    #: Where replies to mails go ("Team werklab <team@werklab.example>"; several separated by
+    #: commas). Empty: the active coordinators' addresses.
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")
 
-    #: Where sign-in rate limits are counted; memory:// is per process.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Where sign-in rate limits are counted: empty counts in the database (holds across
+    #: workers and machines); redis:// or memcached:// count there; memory:// is per process
+    #: (development and tests only: production refuses it).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     #: Failed password sign-ins, per address and per account; link requests likewise.
     LOGIN_LIMIT_ADDRESS = "20 per 15 minutes"
     LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"
     LOGIN_LINK_LIMIT_ADDRESS = "10 per 15 minutes"
     LOGIN_LINK_LIMIT_ACCOUNT = "3 per 15 minutes"
+    #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto (ProxyFix);
+    #: 0: none, the address of the connection is the client's.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    #: Strict-Transport-Security max-age in seconds; 0 sends no header (development).
+    HSTS_MAX_AGE = 0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session; a form left open all day still works
@@ -99,9 +114,11 @@ class TestingConfig(Config):
     CAPACITY_LOCK = _env_bool("WERKLAB_CAPACITY_LOCK", True)
     CAPACITY_RACE_DELAY = float(os.environ.get("WERKLAB_CAPACITY_RACE_DELAY", "0"))
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
-    # Limits are on (as in production) but generous; tests of the limits set real values.
-    LOGIN_LIMIT_ADDRESS = LOGIN_LIMIT_ACCOUNT = "10000 per minute"
-    LOGIN_LINK_LIMIT_ADDRESS = LOGIN_LINK_LIMIT_ACCOUNT = "10000 per minute"
+    # Limits are on (as in production) but generous; tests of the limits set real values
+    # (a live server for the control run of tests/accounts/test_limits_live.py: by this switch).
+    if not _env_bool("WERKLAB_PRODUCTION_LIMITS", False):
+        LOGIN_LIMIT_ADDRESS = LOGIN_LIMIT_ACCOUNT = "10000 per minute"
+        LOGIN_LINK_LIMIT_ADDRESS = LOGIN_LINK_LIMIT_ACCOUNT = "10000 per minute"
 
 
 class ProductionConfig(Config):
@@ -109,6 +126,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    #: Browsers use only HTTPS for this site for a year (set 0 to switch the header off).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
 
 CONFIGS = {

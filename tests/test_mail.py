@@ -233,8 +233,10 @@ def test_a_mail_that_cannot_be_built_is_marked_failed_not_raised(app, monkeypatc
 
     monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
     mail = OutboxMail(
-        to_addr="anna@example.nl",
-        to_name="Anna\nBcc: x@example.nl",
+        # A line break in a name no longer stops a mail (see test_mail_headers.py); one in
+        # the address does: it could name a second mailbox.
+        to_addr="anna@example.nl\nBcc: x@example.nl",
+        to_name="Anna",
         subject="Onderwerp",
         body_text="tekst",
         body_html="<p>tekst</p>",

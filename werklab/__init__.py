@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, CONFIGS
 
@@ -16,6 +17,7 @@ from config import BASE_DIR, CONFIGS
 # signals (see docs/architecture.md); the views bring their blueprints.
 from werklab import models, ratelimit, testmode  # noqa: F401
 from werklab.accounts.models import User
+from werklab.accounts.services import coordinator_mailboxes
 from werklab.accounts.views import bp as accounts_bp
 from werklab.assignments import handlers as assignments_handlers  # noqa: F401
 from werklab.assignments.views import bp as assignments_bp
@@ -34,7 +36,7 @@ from werklab.intake import handlers as intake_handlers  # noqa: F401
 from werklab.intake.views import bp as intake_bp
 from werklab.invoicing import handlers as invoicing_handlers  # noqa: F401
 from werklab.invoicing.views import bp as invoicing_bp
-from werklab.mail import deliver_committed
+from werklab.mail import REPLY_TO_EXTENSION, deliver_committed
 from werklab.manage.views import bp as manage_bp
 from werklab.participant.views import bp as participant_bp
 from werklab.payments import handlers as payments_handlers  # noqa: F401
@@ -63,6 +65,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     _check_config(app, name)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    _trust_proxies(app)
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"],
@@ -127,6 +130,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
             deliver_committed()
         return response
 
+    max_age = int(app.config.get("HSTS_MAX_AGE") or 0)
+    hsts = f"max-age={max_age}" if max_age > 0 else ""
+
     @app.after_request
     def _security_headers(response):
         if response.status_code == 503:
@@ -134,6 +140,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -147,11 +155,18 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
+    # Replies to mails reach the coordinators unless MAIL_REPLY_TO names an address.
+    app.extensions[REPLY_TO_EXTENSION] = coordinator_mailboxes
+
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # Not "strong": it binds a session to the client's IP address, and a phone that moves
+    # from Wi-Fi to mobile data would be signed out. What protects a session does not depend
+    # on the address: a new session at sign-in (accounts.views._sign_in) and the session
+    # epoch in every cookie, so that sign-out and a password change end every session.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -164,6 +179,16 @@ def _init_login(app: Flask) -> None:
         if user is None or not user.active or user.session_epoch != int(epoch):
             return None
         return user
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from
+    X-Forwarded-For and X-Forwarded-Proto (Werkzeug's ProxyFix), so that the per-address
+    sign-in limit and the logs see the client, not the proxy. Off (0) by default: without a
+    proxy in front, anyone could send these headers and pick their own address."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _check_config(app: Flask, name: str) -> None:

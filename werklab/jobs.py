@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from werklab import mail
+from werklab import mail, ratelimit
 from werklab.assignments.services import remind_job
 from werklab.db import begin_write, utcnow
 from werklab.extensions import db
@@ -79,6 +79,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["quotes_expired"] = expire_quotes(now)
     result["hosts_thanked"] = thank_hosts(now)
     result["assignment_reminders"] = remind_job(now)
+    result["rate_limit_counts_purged"] = ratelimit.purge_expired(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

@@ -14,6 +14,7 @@ from werklab.mail import OutboxMail
 from werklab.manage import models as manage_models  # noqa: F401
 from werklab.participant import models as participant_models  # noqa: F401
 from werklab.payments import models as payments_models  # noqa: F401
+from werklab.ratelimit import RateLimitCounter
 from werklab.registration.models import Registration
 from werklab.workspace import models as workspace_models  # noqa: F401
 
@@ -24,5 +25,6 @@ __all__ = [
     "OutboxMail",
     "Programme",
     "ProgrammeSession",
+    "RateLimitCounter",
     "Registration",
 ]

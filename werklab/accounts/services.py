@@ -119,6 +119,18 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def coordinator_mailboxes() -> list[tuple[str, str]]:
+    """(name, address) of every active coordinator: where replies to mails go by default."""
+    return [
+        (user.name, user.email)
+        for user in db.session.execute(
+            select(User)
+            .where(User.is_coordinator.is_(True), User.active.is_(True))
+            .order_by(User.id)
+        ).scalars()
+    ]
+
+
 def end_all_sessions(user: User) -> None:
     """Make every session cookie of this user invalid, including replayed old ones."""
     user.session_epoch += 1

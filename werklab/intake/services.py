@@ -102,6 +102,7 @@ def _notify_coordinators(subject, template: str, kind: str, booking, now: dateti
             template,
             to_name=coordinator.name,
             kind=kind,
+            reply_to=[(booking.contact_name, booking.contact_email)],
             now=now,
             booking=booking,
             link=external_url("intake.request_detail", request_id=booking.id),

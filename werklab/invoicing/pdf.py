@@ -56,6 +56,8 @@ def mail_document(document: Invoice, now: datetime, *, was_paid: bool = False) -
         to_name=document.buyer_organisation,
         locale=document.locale,
         kind=kind,
+        # "Questions about this document? Mail ...": a reply goes to the same address.
+        reply_to=[(document.seller_name, document.seller_email)],
         # Rendered when the mail is sent: not inside this transaction (the invoice counter
         # and often the programme are locked in it).
         attachments_later=[("werklab.invoicing.pdf:pdf_attachment", {"document_id": document.id})],
