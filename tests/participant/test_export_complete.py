@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.assignments.test_assignments import PDF, make_group
 from tests.conftest import outbox
-from tests.groups.test_assignments import PDF, make_group
 from tests.participant.conftest import sign_in
 from werklab.accounts import services as accounts
 from werklab.assignments import services as assignments
