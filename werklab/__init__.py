@@ -12,6 +12,7 @@ from config import BASE_DIR, CONFIGS
 from werklab import ratelimit
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
 from werklab.extensions import babel, csrf, db, login_manager, migrate
+from werklab.invoicing.settings import seller_problems
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -163,6 +164,13 @@ def _check_config(app: Flask, name: str) -> None:
             raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
         if app.debug:
             raise RuntimeError("Debug mode must be off in production.")
+    # The seller's numbers go on every invoice and e-invoice: production refuses to start
+    # with one that is not valid; elsewhere the log says what is wrong.
+    problems = seller_problems(app.config)
+    if problems and name == "production":
+        raise RuntimeError("Invoice settings are not valid: " + " ".join(problems))
+    for problem in problems:
+        logging.getLogger(__name__).warning("Invoice settings: %s", problem)
     if not app.testing:
         # The switches for the concurrency control run never reach a real deployment.
         app.config["CAPACITY_LOCK"] = True

@@ -169,7 +169,7 @@ def test_csv_export_for_the_bookkeeping(admin, factories, cop, invoiced):
     assert credit[8] == invoice.number
     # Our own negative amounts stay numbers (not neutralised as if they were formulas).
     assert credit[9:13] == ["-750,00", "-157,50", "-907,50", "Creditnota"]
-    assert by_number[paid.number][5] == "NL001234567B01"
+    assert by_number[paid.number][5] == "NL112233442B01"
     assert by_number[paid.number][12:] == ["Betaald", "2026-03-04"]
 
 

@@ -23,14 +23,15 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from werklab import audit
+from werklab import audit, numbers
 from werklab.attendance.pdf import render_pdf
 from werklab.catalog.services import utc_to_local
 from werklab.db import is_lock_timeout
 from werklab.errors import Busy, DomainError, ValidationError
 from werklab.extensions import db
+from werklab.invoicing.buyer import Buyer, clean_buyer
 from werklab.invoicing.models import (
     CreditNote,
     DocumentKind,
@@ -59,9 +60,21 @@ class BillingDetails:
     address: str
     #: Where the invoice is mailed.
     email: str
-    #: Purchase-order or reference number (required by many accounts-payable systems).
+    #: The buyer's own reference; this or `order_number` is required (many accounts-payable
+    #: systems refuse invoices without).
     reference: str
     vat_number: str | None = None
+    # For an e-invoice (UBL): the address in parts (which then makes `address`), the legal
+    # identifier (KvK number or OIN), the Peppol ID, the purchase-order number.
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = "NL"
+    legal_id: str = ""
+    peppol_id: str = ""
+    order_number: str = ""
+    #: Attach the e-invoice (UBL) to the mail with the invoice.
+    e_invoice: bool = False
 
 
 def local_date(now: datetime) -> date:
@@ -88,11 +101,25 @@ def clean_billing(billing: BillingDetails) -> BillingDetails:
     if any(_CONTROL.search(value or "") for value in given):
         raise ValidationError(str(_l("This text contains characters we cannot store.")))
     organisation = " ".join((billing.organisation or "").split())
-    reference = " ".join((billing.reference or "").split())
     email = (billing.email or "").strip()
-    vat_number = re.sub(r"[\s.\-]", "", billing.vat_number or "").upper() or None
-    lines = (billing.address or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    address = "\n".join(" ".join(line.split()) for line in lines if line.strip())
+    vat_text = (billing.vat_number or "").strip()
+    vat_number = numbers.vat_number(vat_text) if vat_text else None
+    buyer = clean_buyer(
+        street=billing.street,
+        postcode=billing.postcode,
+        city=billing.city,
+        country=billing.country,
+        legal_id=billing.legal_id,
+        peppol_id=billing.peppol_id,
+        reference=billing.reference,
+        order_number=billing.order_number,
+        e_invoice=billing.e_invoice,
+    )
+    if buyer.has_address:
+        address = buyer.printed_address()
+    else:
+        lines = (billing.address or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        address = "\n".join(" ".join(line.split()) for line in lines if line.strip())
 
     if not organisation:
         raise ValidationError(str(_l("Please fill in the organisation to invoice.")))
@@ -100,20 +127,47 @@ def clean_billing(billing: BillingDetails) -> BillingDetails:
         raise ValidationError(str(_l("Please fill in the billing address.")))
     if not _EMAIL.fullmatch(email) or _LINE_BREAK.search(email):
         raise ValidationError(str(_l("Please fill in a valid e-mail address for the invoice.")))
-    if not reference:
-        raise ValidationError(str(_l("Please fill in the purchase-order or reference number.")))
-    if vat_number is not None and not re.fullmatch(r"[A-Z]{2}[A-Z0-9+*]{2,13}", vat_number):
-        raise ValidationError(str(_l("This VAT number is not valid.")))
     too_long = (
-        len(organisation) > 200
-        or len(address) > 500
-        or len(email) > 254
-        or len(reference) > 100
-        or address.count("\n") > 5
+        len(organisation) > 200 or len(address) > 500 or len(email) > 254 or address.count("\n") > 5
     )
     if too_long:
         raise ValidationError(str(_l("The billing details are too long.")))
-    return BillingDetails(organisation, address, email, reference, vat_number)
+    return BillingDetails(
+        organisation,
+        address,
+        email,
+        buyer.reference,
+        vat_number,
+        street=buyer.street,
+        postcode=buyer.postcode,
+        city=buyer.city,
+        country=buyer.country,
+        legal_id=buyer.legal_id,
+        peppol_id=buyer.peppol_id,
+        order_number=buyer.order_number,
+        e_invoice=buyer.e_invoice,
+    )
+
+
+def _billing_columns(data: BillingDetails) -> dict:
+    """The registration_billing columns of checked billing details."""
+    scheme, number = numbers.legal_id(data.legal_id) if data.legal_id else ("", "")
+    return {
+        "organisation": data.organisation,
+        "address": data.address,
+        "email": data.email,
+        "reference": data.reference,
+        "vat_number": data.vat_number,
+        "street": data.street,
+        "postcode": data.postcode,
+        "city": data.city,
+        "country": data.country,
+        "legal_scheme": scheme,
+        "legal_id": number,
+        "peppol_id": data.peppol_id,
+        "order_number": data.order_number,
+        "e_invoice": data.e_invoice,
+    }
 
 
 def add_billing(registration: Registration, billing: BillingDetails, *, now: datetime) -> None:
@@ -125,11 +179,7 @@ def add_billing(registration: Registration, billing: BillingDetails, *, now: dat
         _INSERT_BILLING,
         {
             "registration_id": registration.id,
-            "organisation": data.organisation,
-            "address": data.address,
-            "email": data.email,
-            "reference": data.reference,
-            "vat_number": data.vat_number,
+            **_billing_columns(data),
             "created_at": now,
             "updated_at": now,
         },
@@ -152,11 +202,8 @@ def save_billing(
     if row is None:
         row = RegistrationBilling(registration_id=registration.id, created_at=now)
         db.session.add(row)
-    row.organisation = data.organisation
-    row.address = data.address
-    row.email = data.email
-    row.reference = data.reference
-    row.vat_number = data.vat_number
+    for column, value in _billing_columns(data).items():
+        setattr(row, column, value)
     row.updated_at = now
     db.session.flush()
     audit.record(
@@ -242,8 +289,10 @@ def invoice_for(registration: Registration) -> Invoice | None:
 
 
 def _set_totals(document: Invoice) -> None:
+    """The document's totals from its lines; the VAT per rate, as the PDF and the e-invoice
+    show it (models.vat_groups)."""
     document.total_excl_cents = sum(line.amount_excl_cents for line in document.lines)
-    document.vat_cents = sum(line.vat_cents for line in document.lines)
+    document.vat_cents = sum(group.vat_cents for group in document.vat_groups())
     document.total_incl_cents = document.total_excl_cents + document.vat_cents
 
 
@@ -277,7 +326,16 @@ def invoice_registration(
         buyer_address=billing.address,
         buyer_email=billing.email,
         buyer_reference=billing.reference,
+        buyer_order_number=billing.order_number,
         buyer_vat_number=billing.vat_number,
+        buyer_street=billing.street,
+        buyer_postcode=billing.postcode,
+        buyer_city=billing.city,
+        buyer_country=billing.country,
+        buyer_legal_scheme=billing.legal_scheme,
+        buyer_legal_id=billing.legal_id,
+        buyer_peppol_id=billing.peppol_id,
+        sent_as_ubl=billing.e_invoice,
         participant_name=registration.full_name[:201],
         programme_title=programme.title,
         lines=[
@@ -313,6 +371,11 @@ def _new_invoice(now: datetime, **fields) -> Invoice:
         seller_kvk=cfg["SELLER_KVK"],
         seller_vat_number=cfg["SELLER_VAT_NUMBER"],
         seller_iban=cfg["SELLER_IBAN"],
+        seller_street=cfg["SELLER_STREET"],
+        seller_postcode=cfg["SELLER_POSTCODE"],
+        seller_city=cfg["SELLER_CITY"],
+        seller_country=cfg["SELLER_COUNTRY"],
+        seller_peppol_id=cfg["SELLER_PEPPOL_ID"],
         created_at=now,
         **fields,
     )
@@ -415,11 +478,26 @@ _MIRRORED = (
     "seller_kvk",
     "seller_vat_number",
     "seller_iban",
+    "seller_street",
+    "seller_postcode",
+    "seller_city",
+    "seller_country",
+    "seller_peppol_id",
     "buyer_organisation",
     "buyer_address",
     "buyer_email",
     "buyer_reference",
+    "buyer_order_number",
     "buyer_vat_number",
+    "buyer_street",
+    "buyer_postcode",
+    "buyer_city",
+    "buyer_country",
+    "buyer_legal_scheme",
+    "buyer_legal_id",
+    "buyer_peppol_id",
+    # The buyer who took the invoice as an e-invoice takes its credit note so too.
+    "sent_as_ubl",
     "participant_name",
     "programme_title",
     "vat_exempt_note",
@@ -502,6 +580,11 @@ def _mail_document(document: Invoice, now: datetime, *, was_paid: bool = False) 
             "Invoice %(number)s: %(title)s", number=document.number, title=document.programme_title
         )
         template, kind = "invoicing/invoice", "invoicing.invoice"
+    # Rendered when the mail is sent: not inside this transaction (the invoice counter and
+    # often the programme are locked in it).
+    attachments = [("werklab.invoicing.services:pdf_attachment", {"document_id": document.id})]
+    if document.sent_as_ubl:
+        attachments.append(("werklab.invoicing.ubl:ubl_attachment", {"document_id": document.id}))
     queue_mail(
         document.buyer_email,
         subject,
@@ -509,11 +592,7 @@ def _mail_document(document: Invoice, now: datetime, *, was_paid: bool = False) 
         to_name=document.buyer_organisation,
         locale=document.locale,
         kind=kind,
-        # Rendered when the mail is sent: not inside this transaction (the invoice counter
-        # and often the programme are locked in it).
-        attachments_later=[
-            ("werklab.invoicing.services:pdf_attachment", {"document_id": document.id})
-        ],
+        attachments_later=attachments,
         now=now,
         document=document,
         invoice=document.credits,
@@ -666,6 +745,7 @@ def invoice_quote(
     email: str,
     reference: str,
     lines: list[tuple[str, int]],
+    buyer: Buyer | None = None,
     vat_rate_bp: int,
     programme_title: str,
     locale: str = "nl",
@@ -673,7 +753,12 @@ def invoice_quote(
     actor: str = "system",
 ) -> Invoice:
     """Issue the invoice for an accepted quote (its lines, VAT and the buyer's reference) and
-    mail it with its PDF. The caller stores the invoice's id with the quote."""
+    mail it with its PDF (and its e-invoice when `buyer` asks for it). The caller stores the
+    invoice's id with the quote.
+
+    `buyer` carries what an e-invoice needs (checked with buyer.clean_buyer); its reference
+    and order number take the place of `reference`."""
+    buyer = buyer or Buyer(reference=reference)
     invoice = _new_invoice(
         now,
         registration_id=None,
@@ -681,8 +766,17 @@ def invoice_quote(
         buyer_organisation=organisation[:200],
         buyer_address=address[:500],
         buyer_email=email[:254],
-        buyer_reference=reference[:100],
+        buyer_reference=buyer.reference[:100],
+        buyer_order_number=buyer.order_number[:100],
         buyer_vat_number=None,
+        buyer_street=buyer.street,
+        buyer_postcode=buyer.postcode,
+        buyer_city=buyer.city,
+        buyer_country=buyer.country,
+        buyer_legal_scheme=buyer.legal_scheme,
+        buyer_legal_id=buyer.legal_id,
+        buyer_peppol_id=buyer.peppol_id,
+        sent_as_ubl=buyer.e_invoice,
         participant_name="",  # the municipality books the whole werklab, not one seat
         programme_title=programme_title[:200],
         lines=[
@@ -698,4 +792,19 @@ def invoice_quote(
             for i, (description, cents) in enumerate(lines, start=1)
         ],
     )
-    return _issue(invoice, now, actor=actor, quote_reference=reference)
+    return _issue(invoice, now, actor=actor, quote_reference=buyer.order_number or buyer.reference)
+
+
+def issued_between(first: date, last: date) -> list[Invoice]:
+    """Every invoice and credit note issued from `first` to `last` (both included), oldest
+    first (for the e-invoices of a period)."""
+    return list(
+        db.session.execute(
+            _with_links(select(Invoice))
+            .options(selectinload(Invoice.lines))
+            .where(Invoice.issue_date >= first, Invoice.issue_date <= last)
+            .order_by(Invoice.id)
+        )
+        .unique()
+        .scalars()
+    )
