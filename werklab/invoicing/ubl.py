@@ -274,7 +274,7 @@ def _payment_terms(document: Invoice) -> str | None:
                 _l(
                     "Invoice %(number)s has already been paid: we transfer %(amount)s back to you.",
                     number=invoice.number,
-                    amount=f"EUR {amount(-document.total_incl_cents)}",
+                    amount="EUR " + amount(-document.total_incl_cents),
                 )
             )
         if document.is_credit_note and invoice is not None:
@@ -312,10 +312,11 @@ def build(document: Invoice, *, profile: str | None = None) -> bytes:
     else:
         w.cbc(root, "CreditNoteTypeCode", "381")
     with force_locale(document.locale):
-        if document.participant_name:
-            w.cbc(root, "Note", f"{_l('Participant')}: {_text(document.participant_name)}")
-        if credit and document.reason:
-            w.cbc(root, "Note", f"{_l('Reason')}: {_text(document.reason)}")
+        participant, reason = str(_l("Participant")), str(_l("Reason"))
+    if document.participant_name:
+        w.cbc(root, "Note", f"{participant}: {_text(document.participant_name)}")
+    if credit and document.reason:
+        w.cbc(root, "Note", f"{reason}: {_text(document.reason)}")
     w.cbc(root, "DocumentCurrencyCode", CURRENCY)
     if document.buyer_reference:
         w.cbc(root, "BuyerReference", _text(document.buyer_reference))
