@@ -426,7 +426,9 @@ def test_a_document_without_the_buyer_legal_id_or_address_is_refused(cop, invoic
 def test_a_document_issued_before_e_invoicing_is_refused(cop, e_invoiced):
     _, invoice = e_invoiced(cop)
     invoice.seller_street = invoice.seller_postcode = invoice.seller_city = ""
-    assert ubl.missing(invoice) == ["het adres van de verkoper in delen (uitgegeven vóór e-facturen)"]
+    assert ubl.missing(invoice) == [
+        "het adres van de verkoper in delen (uitgegeven vóór e-facturen)"
+    ]
 
 
 @settings(
