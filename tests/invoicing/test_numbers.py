@@ -129,9 +129,7 @@ def test_single_line_buyer_fields_refuse_line_breaks_and_control_characters(app,
         clean_buyer(**values)
 
 
-def test_billing_details_with_the_address_in_parts_are_stored_for_the_e_invoice(
-    factories, cop
-):
+def test_billing_details_with_the_address_in_parts_are_stored_for_the_e_invoice(factories, cop):
     registration = factories.registration(cop, now=NOW)
     services.save_billing(
         registration,
@@ -200,6 +198,4 @@ def test_wrong_seller_settings_are_named(app):
 def test_production_refuses_to_start_with_an_invalid_iban(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     with pytest.raises(RuntimeError, match="SELLER_IBAN"):
-        create_app(
-            "production", SECRET_KEY="x" * 40, SELLER_IBAN="NL00BANK0123456789", DEBUG=False
-        )
+        create_app("production", SECRET_KEY="x" * 40, SELLER_IBAN="NL00BANK0123456789", DEBUG=False)

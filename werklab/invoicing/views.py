@@ -137,7 +137,7 @@ def index():
 
 def _period_form(today) -> UblPeriodForm:
     """The e-invoice zip's period, by default the month so far."""
-    return UblPeriodForm(request.args, van=today.replace(day=1), tot=today)
+    return UblPeriodForm(request.args or None, van=today.replace(day=1), tot=today)
 
 
 @bp.get("/beheer/facturen/e-facturen.zip")
