@@ -240,6 +240,13 @@ class Invoice(Base):
         return f"<{type(self).__name__} {self.number} {self.status.value}>"
 
     @property
+    def buyer_references(self) -> str:
+        """The purchase-order number and the buyer's reference, as a person reads them."""
+        return ", ".join(
+            value for value in (self.buyer_order_number, self.buyer_reference) if value
+        )
+
+    @property
     def is_credit_note(self) -> bool:
         return self.kind is DocumentKind.CREDIT_NOTE
 

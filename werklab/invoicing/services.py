@@ -654,6 +654,7 @@ def _filtered(filters: InvoiceFilter, today: date):
                         Invoice.number,
                         Invoice.buyer_organisation,
                         Invoice.buyer_reference,
+                        Invoice.buyer_order_number,
                         Invoice.participant_name,
                         Invoice.programme_title,
                     )
