@@ -37,10 +37,6 @@ def upgrade():
         batch_op.add_column(sa.Column('buyer_legal_id', sa.String(length=20), server_default='', nullable=False))
         batch_op.add_column(sa.Column('buyer_peppol_id', sa.String(length=60), server_default='', nullable=False))
         batch_op.add_column(sa.Column('sent_as_ubl', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.create_check_constraint(
-            op.f('ck_invoices_has_buyer_reference'),
-            "buyer_reference != '' OR buyer_order_number != ''",
-        )
 
     with op.batch_alter_table('quotes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('buyer_reference', sa.String(length=100), server_default='', nullable=False))
@@ -92,7 +88,6 @@ def downgrade():
         batch_op.drop_column('buyer_reference')
 
     with op.batch_alter_table('invoices', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_invoices_has_buyer_reference'), type_='check')
         batch_op.drop_column('sent_as_ubl')
         batch_op.drop_column('buyer_peppol_id')
         batch_op.drop_column('buyer_legal_id')

@@ -133,3 +133,12 @@ def test_the_csv_says_which_documents_were_sent_as_e_invoices(admin, cop, invoic
     assert by_number[invoice.number][-2:] == ["4500123", "ja"]
     assert by_number[invoice.number][6] == "AFD-SOC-17"
     assert by_number[plain.number][-1] == "nee"
+
+
+def test_a_period_without_documents_says_so(admin, cop, invoiced):
+    invoiced(cop, billing=E_BILLING)
+    db.session.commit()
+    response = admin.get("/beheer/facturen/e-facturen.zip?van=2020-01-01&tot=2020-01-31")
+    assert response.status_code == 302
+    page = text(admin.get(response.headers["Location"]))
+    assert "In deze periode is geen factuur of creditnota uitgegeven." in page

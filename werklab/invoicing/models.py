@@ -141,10 +141,6 @@ class Invoice(Base):
         ),
         sa.CheckConstraint("total_incl_cents = total_excl_cents + vat_cents", name="totals_add_up"),
         sa.CheckConstraint("status != 'paid' OR paid_on IS NOT NULL", name="paid_has_date"),
-        # An e-invoice needs the buyer's reference or the purchase-order number (BR-NL-2).
-        sa.CheckConstraint(
-            "buyer_reference != '' OR buyer_order_number != ''", name="has_buyer_reference"
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

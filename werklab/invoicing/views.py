@@ -152,7 +152,10 @@ def ubl_zip():
                 flash(error, "error")
         return redirect(url_for("invoicing.index"))
     documents = services.issued_between(form.van.data, form.tot.data)
-    data, count, left_out = ubl.zip_of(documents)
+    if not documents:
+        flash(_("No invoices or credit notes were issued in this period."), "info")
+        return redirect(url_for("invoicing.index"))
+    data, _count, _left_out = ubl.zip_of(documents)
     name = f"e-facturen-{form.van.data:%Y-%m-%d}-{form.tot.data:%Y-%m-%d}.zip"
     return _download(data, "application/zip", name)
 
