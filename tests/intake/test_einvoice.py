@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import outbox
-from tests.intake.conftest import LINES, csrf, intake_data, text
+from tests.intake.conftest import LINES, csrf, intake_data, sign_in, text
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.intake import services
@@ -108,3 +108,15 @@ def test_wrong_details_are_explained_and_nothing_is_booked(client, quote_path, c
     assert message in text(response)
     assert db.session.execute(select(func.count()).select_from(Invoice)).scalar_one() == 0
     assert db.session.execute(select(Quote)).scalar_one().status is QuoteStatus.SENT
+
+
+def test_the_coordinator_sees_the_oin_and_the_invoice_of_an_accepted_quote(
+    client, quote_path, coordinator
+):
+    accept(client, quote_path)
+    quote = db.session.execute(select(Quote)).scalar_one()
+    db.session.commit()
+    sign_in(client, coordinator.email)
+    page = text(client.get(f"/beheer/aanvragen/{quote.booking_request_id}"))
+    assert "OIN 00000001001234567000; de factuur gaat ook als e-factuur (UBL) de deur uit." in page
+    assert f'href="/beheer/facturen/{quote.invoice_id}">De factuur' in page
