@@ -142,3 +142,15 @@ def test_a_period_without_documents_says_so(admin, cop, invoiced):
     assert response.status_code == 302
     page = text(admin.get(response.headers["Location"]))
     assert "In deze periode is geen factuur of creditnota uitgegeven." in page
+
+
+def test_without_complete_seller_settings_the_mail_goes_with_the_pdf_only(app, cop, invoiced):
+    app.config["SELLER_STREET"] = ""
+    try:
+        _, invoice = invoiced(cop, billing=E_BILLING)
+    finally:
+        app.config["SELLER_STREET"] = "Voorbeeldstraat 1"
+    assert not invoice.sent_as_ubl
+    [mail] = outbox("invoicing.invoice")
+    [only_pdf] = sent_attachments(mail)
+    assert only_pdf.get_filename() == "factuur-2026-0001.pdf"

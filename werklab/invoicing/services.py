@@ -31,6 +31,7 @@ from werklab.catalog.services import utc_to_local
 from werklab.db import is_lock_timeout
 from werklab.errors import Busy, DomainError, ValidationError
 from werklab.extensions import db
+from werklab.invoicing import ubl
 from werklab.invoicing.buyer import Buyer, clean_buyer
 from werklab.invoicing.models import (
     CreditNote,
@@ -583,6 +584,10 @@ def _mail_document(document: Invoice, now: datetime, *, was_paid: bool = False) 
     # Rendered when the mail is sent: not inside this transaction (the invoice counter and
     # often the programme are locked in it).
     attachments = [("werklab.invoicing.services:pdf_attachment", {"document_id": document.id})]
+    # The buyer asked for the e-invoice; it goes along only when the document can be one
+    # (e.g. the seller settings are complete), so that the mail itself never fails on it.
+    if document.sent_as_ubl and ubl.missing(document):
+        document.sent_as_ubl = False
     if document.sent_as_ubl:
         attachments.append(("werklab.invoicing.ubl:ubl_attachment", {"document_id": document.id}))
     queue_mail(
