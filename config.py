@@ -42,13 +42,27 @@ class Config:
     #: How long an online payment holds a seat (Stripe needs at least 30 minutes).
     HOLD_MINUTES = max(30, int(os.environ.get("HOLD_MINUTES", "30")))
 
-    #: The seller on invoices.
+    #: The seller on invoices. The address in parts is what the e-invoice (UBL) carries;
+    #: SELLER_ADDRESS, printed on the PDF, is made of them unless set on its own.
     SELLER_NAME = os.environ.get("SELLER_NAME", "Stichting werklab")
-    SELLER_ADDRESS = os.environ.get("SELLER_ADDRESS", "Voorbeeldstraat 1\n1234 AB Utrecht")
+    SELLER_STREET = os.environ.get("SELLER_STREET", "Voorbeeldstraat 1")
+    SELLER_POSTCODE = os.environ.get("SELLER_POSTCODE", "1234 AB")
+    SELLER_CITY = os.environ.get("SELLER_CITY", "Utrecht")
+    SELLER_COUNTRY = os.environ.get("SELLER_COUNTRY", "NL")
+    SELLER_ADDRESS = os.environ.get(
+        "SELLER_ADDRESS", f"{SELLER_STREET}\n{SELLER_POSTCODE} {SELLER_CITY}"
+    )
     SELLER_EMAIL = os.environ.get("SELLER_EMAIL", "facturen@werklab.example")
+    #: Checked at start-up with python-stdnum (invoicing.settings); production refuses to
+    #: start with a number that is not valid.
     SELLER_KVK = os.environ.get("SELLER_KVK", "12345678")
-    SELLER_VAT_NUMBER = os.environ.get("SELLER_VAT_NUMBER", "NL000000000B01")
-    SELLER_IBAN = os.environ.get("SELLER_IBAN", "NL00BANK0123456789")
+    SELLER_VAT_NUMBER = os.environ.get("SELLER_VAT_NUMBER", "NL123456782B01")
+    SELLER_IBAN = os.environ.get("SELLER_IBAN", "NL91ABNA0417164300")
+    #: The seller's Peppol ID, "scheme:number" (0106 = KvK number, 0190 = OIN).
+    SELLER_PEPPOL_ID = os.environ.get("SELLER_PEPPOL_ID", f"0106:{SELLER_KVK}")
+    #: The e-invoice profile: "nlcius" (SI-UBL 2.0, the Dutch government's) or "peppol"
+    #: (Peppol BIS Billing 3.0).
+    EINVOICE_PROFILE = os.environ.get("EINVOICE_PROFILE", "nlcius")
     INVOICE_DUE_DAYS = int(os.environ.get("INVOICE_DUE_DAYS", "30"))
     #: The privacy statement: where questions about personal data go (empty: SELLER_EMAIL),
     #: and the names of the processors that deliver mail and host the service.

@@ -35,6 +35,7 @@ from werklab.initiatives.views import bp as initiatives_bp
 from werklab.intake import handlers as intake_handlers  # noqa: F401
 from werklab.intake.views import bp as intake_bp
 from werklab.invoicing import handlers as invoicing_handlers  # noqa: F401
+from werklab.invoicing.settings import seller_problems
 from werklab.invoicing.views import bp as invoicing_bp
 from werklab.mail import REPLY_TO_EXTENSION, deliver_committed
 from werklab.manage.views import bp as manage_bp
@@ -199,3 +200,10 @@ def _check_config(app: Flask, name: str) -> None:
             raise RuntimeError("Debug mode must be off in production.")
     # The test-only switches never reach a real deployment (see werklab/testmode.py).
     testmode.init_app(app)
+    # The seller's numbers go on every invoice and e-invoice: production refuses to start
+    # with one that is not valid; elsewhere the log says what is wrong.
+    problems = seller_problems(app.config)
+    if problems and name == "production":
+        raise RuntimeError("Invoice settings are not valid: " + " ".join(problems))
+    for problem in problems:
+        logging.getLogger(__name__).warning("Invoice settings: %s", problem)

@@ -24,7 +24,7 @@ BILLING = BillingDetails(
     address="Afdeling Financiën\nPostbus 9200\n6800 HA Arnhem",
     email="crediteuren@arnhem.example",
     reference="PO-4500123",
-    vat_number="NL001234567B01",
+    vat_number="NL112233442B01",
 )
 
 

@@ -32,7 +32,11 @@ def form_data(**overrides):
         # A CoP has a fee: without Stripe keys the invoice to the employer is the way to pay.
         "payment_method": "invoice",
         "billing_organisation": "Woningcorporatie Rentree",
-        "billing_address": "Postbus 1\n7400 AA Deventer",
+        "billing_street": "Postbus 1",
+        "billing_postcode": "7400 AA",
+        "billing_city": "Deventer",
+        "billing_country": "NL",
+        "billing_legal_id": "12345678",
         "billing_email": "facturen@rentree.example",
         "billing_reference": "PO-2026-001",
     }

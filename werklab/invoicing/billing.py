@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from werklab import audit
+from werklab import audit, numbers
 from werklab.errors import ValidationError
 from werklab.extensions import db
+from werklab.invoicing.buyer import clean_buyer
 from werklab.invoicing.models import RegistrationBilling
 from werklab.registration.models import Registration
 from werklab.registration.signup import BillingDetails
@@ -37,11 +38,25 @@ def clean_billing(billing: BillingDetails) -> BillingDetails:
     if any(_CONTROL.search(value or "") for value in given):
         raise ValidationError(str(_l("This text contains characters we cannot store.")))
     organisation = " ".join((billing.organisation or "").split())
-    reference = " ".join((billing.reference or "").split())
     email = (billing.email or "").strip()
-    vat_number = re.sub(r"[\s.\-]", "", billing.vat_number or "").upper() or None
-    lines = (billing.address or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    address = "\n".join(" ".join(line.split()) for line in lines if line.strip())
+    vat_text = (billing.vat_number or "").strip()
+    vat_number = numbers.vat_number(vat_text) if vat_text else None
+    buyer = clean_buyer(
+        street=billing.street,
+        postcode=billing.postcode,
+        city=billing.city,
+        country=billing.country,
+        legal_id=billing.legal_id,
+        peppol_id=billing.peppol_id,
+        reference=billing.reference,
+        order_number=billing.order_number,
+        e_invoice=billing.e_invoice,
+    )
+    if buyer.has_address:
+        address = buyer.printed_address()
+    else:
+        lines = (billing.address or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        address = "\n".join(" ".join(line.split()) for line in lines if line.strip())
 
     if not organisation:
         raise ValidationError(str(_l("Please fill in the organisation to invoice.")))
@@ -49,20 +64,47 @@ def clean_billing(billing: BillingDetails) -> BillingDetails:
         raise ValidationError(str(_l("Please fill in the billing address.")))
     if not _EMAIL.fullmatch(email) or _LINE_BREAK.search(email):
         raise ValidationError(str(_l("Please fill in a valid e-mail address for the invoice.")))
-    if not reference:
-        raise ValidationError(str(_l("Please fill in the purchase-order or reference number.")))
-    if vat_number is not None and not re.fullmatch(r"[A-Z]{2}[A-Z0-9+*]{2,13}", vat_number):
-        raise ValidationError(str(_l("This VAT number is not valid.")))
     too_long = (
-        len(organisation) > 200
-        or len(address) > 500
-        or len(email) > 254
-        or len(reference) > 100
-        or address.count("\n") > 5
+        len(organisation) > 200 or len(address) > 500 or len(email) > 254 or address.count("\n") > 5
     )
     if too_long:
         raise ValidationError(str(_l("The billing details are too long.")))
-    return BillingDetails(organisation, address, email, reference, vat_number)
+    return BillingDetails(
+        organisation,
+        address,
+        email,
+        buyer.reference,
+        vat_number,
+        street=buyer.street,
+        postcode=buyer.postcode,
+        city=buyer.city,
+        country=buyer.country,
+        legal_id=buyer.legal_id,
+        peppol_id=buyer.peppol_id,
+        order_number=buyer.order_number,
+        e_invoice=buyer.e_invoice,
+    )
+
+
+def _billing_columns(data: BillingDetails) -> dict:
+    """The registration_billing columns of checked billing details."""
+    scheme, number = numbers.legal_id(data.legal_id) if data.legal_id else ("", "")
+    return {
+        "organisation": data.organisation,
+        "address": data.address,
+        "email": data.email,
+        "reference": data.reference,
+        "vat_number": data.vat_number,
+        "street": data.street,
+        "postcode": data.postcode,
+        "city": data.city,
+        "country": data.country,
+        "legal_scheme": scheme,
+        "legal_id": number,
+        "peppol_id": data.peppol_id,
+        "order_number": data.order_number,
+        "e_invoice": data.e_invoice,
+    }
 
 
 def add_billing(registration: Registration, billing: BillingDetails, *, now: datetime) -> None:
@@ -74,11 +116,7 @@ def add_billing(registration: Registration, billing: BillingDetails, *, now: dat
         _INSERT_BILLING,
         {
             "registration_id": registration.id,
-            "organisation": data.organisation,
-            "address": data.address,
-            "email": data.email,
-            "reference": data.reference,
-            "vat_number": data.vat_number,
+            **_billing_columns(data),
             "created_at": now,
             "updated_at": now,
         },
@@ -101,11 +139,8 @@ def save_billing(
     if row is None:
         row = RegistrationBilling(registration_id=registration.id, created_at=now)
         db.session.add(row)
-    row.organisation = data.organisation
-    row.address = data.address
-    row.email = data.email
-    row.reference = data.reference
-    row.vat_number = data.vat_number
+    for column, value in _billing_columns(data).items():
+        setattr(row, column, value)
     row.updated_at = now
     db.session.flush()
     audit.record(

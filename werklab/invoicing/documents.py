@@ -17,6 +17,7 @@ from werklab.catalog.services import utc_to_local
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.invoicing.billing import billing_for
+from werklab.invoicing.buyer import Buyer
 from werklab.invoicing.models import (
     CreditNote,
     DocumentKind,
@@ -64,8 +65,10 @@ def invoice_for(registration: Registration) -> Invoice | None:
 
 
 def _set_totals(document: Invoice) -> None:
+    """The document's totals from its lines; the VAT per rate, as the PDF and the e-invoice
+    show it (models.vat_groups)."""
     document.total_excl_cents = sum(line.amount_excl_cents for line in document.lines)
-    document.vat_cents = sum(line.vat_cents for line in document.lines)
+    document.vat_cents = sum(group.vat_cents for group in document.vat_groups())
     document.total_incl_cents = document.total_excl_cents + document.vat_cents
 
 
@@ -99,7 +102,16 @@ def invoice_registration(
         buyer_address=billing.address,
         buyer_email=billing.email,
         buyer_reference=billing.reference,
+        buyer_order_number=billing.order_number,
         buyer_vat_number=billing.vat_number,
+        buyer_street=billing.street,
+        buyer_postcode=billing.postcode,
+        buyer_city=billing.city,
+        buyer_country=billing.country,
+        buyer_legal_scheme=billing.legal_scheme,
+        buyer_legal_id=billing.legal_id,
+        buyer_peppol_id=billing.peppol_id,
+        sent_as_ubl=billing.e_invoice,
         participant_name=registration.full_name[:201],
         programme_title=programme.title,
         lines=[
@@ -135,6 +147,11 @@ def _new_invoice(now: datetime, **fields) -> Invoice:
         seller_kvk=cfg["SELLER_KVK"],
         seller_vat_number=cfg["SELLER_VAT_NUMBER"],
         seller_iban=cfg["SELLER_IBAN"],
+        seller_street=cfg["SELLER_STREET"],
+        seller_postcode=cfg["SELLER_POSTCODE"],
+        seller_city=cfg["SELLER_CITY"],
+        seller_country=cfg["SELLER_COUNTRY"],
+        seller_peppol_id=cfg["SELLER_PEPPOL_ID"],
         created_at=now,
         **fields,
     )
@@ -237,11 +254,26 @@ _MIRRORED = (
     "seller_kvk",
     "seller_vat_number",
     "seller_iban",
+    "seller_street",
+    "seller_postcode",
+    "seller_city",
+    "seller_country",
+    "seller_peppol_id",
     "buyer_organisation",
     "buyer_address",
     "buyer_email",
     "buyer_reference",
+    "buyer_order_number",
     "buyer_vat_number",
+    "buyer_street",
+    "buyer_postcode",
+    "buyer_city",
+    "buyer_country",
+    "buyer_legal_scheme",
+    "buyer_legal_id",
+    "buyer_peppol_id",
+    # The buyer who took the invoice as an e-invoice takes its credit note so too.
+    "sent_as_ubl",
     "participant_name",
     "programme_title",
     "vat_exempt_note",
@@ -293,6 +325,7 @@ def invoice_quote(
     email: str,
     reference: str,
     lines: list[tuple[str, int]],
+    buyer: Buyer | None = None,
     vat_rate_bp: int,
     programme_title: str,
     locale: str = "nl",
@@ -300,7 +333,12 @@ def invoice_quote(
     actor: str = "system",
 ) -> Invoice:
     """Issue the invoice for an accepted quote (its lines, VAT and the buyer's reference) and
-    mail it with its PDF. The caller stores the invoice's id with the quote."""
+    mail it with its PDF (and its e-invoice when `buyer` asks for it). The caller stores the
+    invoice's id with the quote.
+
+    `buyer` carries what an e-invoice needs (checked with buyer.clean_buyer); its reference
+    and order number take the place of `reference`."""
+    buyer = buyer or Buyer(reference=reference)
     invoice = _new_invoice(
         now,
         registration_id=None,
@@ -308,8 +346,17 @@ def invoice_quote(
         buyer_organisation=organisation[:200],
         buyer_address=address[:500],
         buyer_email=email[:254],
-        buyer_reference=reference[:100],
+        buyer_reference=buyer.reference[:100],
+        buyer_order_number=buyer.order_number[:100],
         buyer_vat_number=None,
+        buyer_street=buyer.street,
+        buyer_postcode=buyer.postcode,
+        buyer_city=buyer.city,
+        buyer_country=buyer.country,
+        buyer_legal_scheme=buyer.legal_scheme,
+        buyer_legal_id=buyer.legal_id,
+        buyer_peppol_id=buyer.peppol_id,
+        sent_as_ubl=buyer.e_invoice,
         participant_name="",  # the municipality books the whole werklab, not one seat
         programme_title=programme_title[:200],
         lines=[
@@ -325,4 +372,4 @@ def invoice_quote(
             for i, (description, cents) in enumerate(lines, start=1)
         ],
     )
-    return _issue(invoice, now, actor=actor, quote_reference=reference)
+    return _issue(invoice, now, actor=actor, quote_reference=buyer.order_number or buyer.reference)

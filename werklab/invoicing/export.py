@@ -54,6 +54,8 @@ def header() -> list[str]:
         _("Incl. VAT"),
         _("Status"),
         _("Paid on"),
+        _("Purchase-order number"),
+        _("Sent as e-invoice (UBL)"),
     ]
 
 
@@ -78,5 +80,6 @@ def rows(documents: Iterable[Invoice], *, today: date) -> list[list[str]]:
             [neutralise(value) for value in text]
             + [amount(d.total_excl_cents), amount(d.vat_cents), amount(d.total_incl_cents)]
             + [neutralise(str(STATUS_LABELS[status])), _day(d.paid_on)]
+            + [neutralise(d.buyer_order_number), _("yes") if d.sent_as_ubl else _("no")]
         )
     return table

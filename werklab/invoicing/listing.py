@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from werklab.extensions import db
 from werklab.invoicing.models import DocumentKind, Invoice, InvoiceStatus, ListStatus
@@ -65,6 +65,7 @@ def _filtered(filters: InvoiceFilter, today: date):
                         Invoice.number,
                         Invoice.buyer_organisation,
                         Invoice.buyer_reference,
+                        Invoice.buyer_order_number,
                         Invoice.participant_name,
                         Invoice.programme_title,
                     )
@@ -143,4 +144,19 @@ def load_invoice(invoice_id: int) -> Invoice | None:
         db.session.execute(_with_links(select(Invoice)).where(Invoice.id == invoice_id))
         .unique()
         .scalar_one_or_none()
+    )
+
+
+def issued_between(first: date, last: date) -> list[Invoice]:
+    """Every invoice and credit note issued from `first` to `last` (both included), oldest
+    first (for the e-invoices of a period)."""
+    return list(
+        db.session.execute(
+            _with_links(select(Invoice))
+            .options(selectinload(Invoice.lines))
+            .where(Invoice.issue_date >= first, Invoice.issue_date <= last)
+            .order_by(Invoice.id)
+        )
+        .unique()
+        .scalars()
     )

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from werklab.extensions import db
+from werklab.invoicing import ubl
 from werklab.invoicing.models import Invoice
 from werklab.mail import queue_mail
 from werklab.pdf import render_pdf
@@ -49,6 +50,15 @@ def mail_document(document: Invoice, now: datetime, *, was_paid: bool = False) -
             "Invoice %(number)s: %(title)s", number=document.number, title=document.programme_title
         )
         template, kind = "invoicing/invoice", "invoicing.invoice"
+    # Rendered when the mail is sent: not inside this transaction (the invoice counter and
+    # often the programme are locked in it).
+    attachments = [("werklab.invoicing.pdf:pdf_attachment", {"document_id": document.id})]
+    # The buyer asked for the e-invoice; it goes along only when the document can be one
+    # (e.g. the seller settings are complete), so that the mail itself never fails on it.
+    if document.sent_as_ubl and ubl.missing(document):
+        document.sent_as_ubl = False
+    if document.sent_as_ubl:
+        attachments.append(("werklab.invoicing.ubl:ubl_attachment", {"document_id": document.id}))
     queue_mail(
         document.buyer_email,
         subject,
@@ -58,9 +68,7 @@ def mail_document(document: Invoice, now: datetime, *, was_paid: bool = False) -
         kind=kind,
         # "Questions about this document? Mail ...": a reply goes to the same address.
         reply_to=[(document.seller_name, document.seller_email)],
-        # Rendered when the mail is sent: not inside this transaction (the invoice counter
-        # and often the programme are locked in it).
-        attachments_later=[("werklab.invoicing.pdf:pdf_attachment", {"document_id": document.id})],
+        attachments_later=attachments,
         now=now,
         document=document,
         invoice=document.credits,

@@ -41,9 +41,21 @@ class BillingDetails:
     address: str
     #: Where the invoice is mailed.
     email: str
-    #: Purchase-order or reference number (required by many accounts-payable systems).
+    #: The buyer's own reference; this or `order_number` is required (many accounts-payable
+    #: systems refuse invoices without).
     reference: str
     vat_number: str | None = None
+    # For an e-invoice (UBL): the address in parts (which then makes `address`), the legal
+    # identifier (KvK number or OIN), the Peppol ID, the purchase-order number.
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = "NL"
+    legal_id: str = ""
+    peppol_id: str = ""
+    order_number: str = ""
+    #: Attach the e-invoice (UBL) to the mail with the invoice.
+    e_invoice: bool = False
 
 
 @dataclass(frozen=True)
