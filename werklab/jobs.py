@@ -7,6 +7,7 @@ from datetime import datetime
 
 from werklab import mail
 from werklab.db import begin_write, utcnow
+from werklab.evaluations.jobs import send_evaluations
 from werklab.extensions import db
 from werklab.registration import services as registration
 
@@ -78,6 +79,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     from werklab.groups.assignments import remind_job  # assignments (issue 6)
 
     result["assignment_reminders"] = remind_job(now)
+    result["evaluations_sent"], result["evaluation_reminders"] = send_evaluations(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result
