@@ -1,5 +1,5 @@
 """A programme whose sessions lie in the past, with people marked present, for the
-evaluation tests. Times are explicit: NOW is fixed."""
+evaluation tests."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from werklab.attendance.models import AttendanceStatus
 from werklab.attendance.services import mark_attendance
 from werklab.catalog.models import Programme
 from werklab.catalog.services import SessionData
+from werklab.db import utcnow
 from werklab.evaluations import services
 from werklab.evaluations.models import EvaluationInvitation
-from werklab.extensions import db
+from werklab.extensions import db, login_manager
 from werklab.registration.models import Registration
 
-NOW = datetime(2026, 11, 20, 12, 0)
+#: Every service call gets this explicit `now`; it is today (not a fixed date) because the
+#: view tests share the data and the views use the clock.
+NOW: datetime = utcnow().replace(second=0, microsecond=0)
 
 
 @dataclass
@@ -98,3 +101,33 @@ def answer(invitation, scale=4, text="", *, now=None):
     questions = invitation.evaluation.questionnaire.questions
     raw = {questions[0].id: [str(scale)], questions[1].id: [text], questions[2].id: [""]}
     return services.submit_answers(invitation, raw, now=now or NOW)
+
+
+def client_for(app, user):
+    """A browser in which `user` is signed in (as Flask-Login's login_user leaves it)."""
+    client = app.test_client()
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = login_manager._session_identifier_generator()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["_id"] = identifier
+    return client
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def sent(f, *, people=4, anonymous=True):
+    """A programme whose last session's evaluation went out at NOW to everyone."""
+    s = past_programme(f, people=people)
+    last = s.sessions[-1]
+    if not anonymous:
+        services.configure_evaluation(
+            last, services.SettingsData(True, None, False, 14), actor="t", now=NOW
+        )
+    mark_present(s, last)
+    services.invite(last.id, now=NOW)
+    db.session.commit()
+    return s, last

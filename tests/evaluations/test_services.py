@@ -77,9 +77,7 @@ def test_switched_off_or_cancelled_sends_nothing(factories):
     s = past_programme(factories, people=2)
     last = s.sessions[-1]
     mark_present(s, last)
-    services.configure_evaluation(
-        last, SettingsData(False, None, True, 14), actor="test", now=NOW
-    )
+    services.configure_evaluation(last, SettingsData(False, None, True, 14), actor="test", now=NOW)
     assert services.sessions_to_invite(NOW) == []
     assert services.invite(last.id, now=NOW) == 0
     assert outbox("evaluation.invitation") == []
@@ -151,9 +149,7 @@ def test_bad_answers_store_nothing(factories, raw_scale, message):
     invitation = invitation_of(last, s.people[0])
     scale_q = invitation.evaluation.questionnaire.questions[0]
     with pytest.raises(services.AnswersInvalid) as exc:
-        services.submit_answers(
-            invitation, {scale_q.id: [raw_scale]}, now=NOW + timedelta(hours=1)
-        )
+        services.submit_answers(invitation, {scale_q.id: [raw_scale]}, now=NOW + timedelta(hours=1))
     assert exc.value.errors == {scale_q.id: message}
     assert db.session.execute(select(EvaluationResponse)).first() is None
     assert db.session.execute(select(Answer)).first() is None
@@ -185,9 +181,7 @@ def test_named_only_before_anyone_answers(factories):
     response = db.session.execute(select(EvaluationResponse)).scalar_one()
     assert response.registration_id == s.people[0].id
     with pytest.raises(DomainError, match="iemand geantwoord"):
-        services.configure_evaluation(
-            last, SettingsData(True, None, True, 14), actor="t", now=NOW
-        )
+        services.configure_evaluation(last, SettingsData(True, None, True, 14), actor="t", now=NOW)
 
 
 def test_results_hide_questions_with_fewer_than_three_answers(factories):
@@ -253,9 +247,7 @@ def test_questionnaire_copies_and_edits_lock_once_sent(factories):
         services.add_question(mine, QuestionData(QuestionKind.SCALE, "Schaal?"), actor="t")
 
     last = s.sessions[-1]
-    services.configure_evaluation(
-        last, SettingsData(True, mine.id, True, 14), actor="t", now=NOW
-    )
+    services.configure_evaluation(last, SettingsData(True, mine.id, True, 14), actor="t", now=NOW)
     mark_present(s, last)
     services.invite(last.id, now=NOW)
     with pytest.raises(DomainError, match="kopie"):

@@ -87,9 +87,7 @@ def trend_chart(title: str, points: list[tuple[str, float | None]]) -> Markup:
             segment = []
             continue
         segment.append(f"{x:.1f},{y_of(value):.1f}")
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="4" fill="#2f6f4f"></circle>'
-        )
+        parts.append(f'<circle cx="{x:.1f}" cy="{y_of(value):.1f}" r="4" fill="#2f6f4f"></circle>')
     if segment:
         segments.append(segment)
     for seg in segments:

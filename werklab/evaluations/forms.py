@@ -50,7 +50,10 @@ class NewQuestionnaireForm(FlaskForm):
     def __init__(self, *args, questionnaires=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.source.choices = (
-            [SelectChoice(key, _l("Ready-made: %(title)s", title=r.title)) for key, r in READY_MADE.items()]
+            [
+                SelectChoice(key, _l("Ready-made: %(title)s", title=r.title))
+                for key, r in READY_MADE.items()
+            ]
             + [
                 SelectChoice(f"copy:{q.id}", _l("Copy of: %(title)s", title=q.title))
                 for q in questionnaires
@@ -94,12 +97,18 @@ class QuestionForm(FlaskForm):
     low_label = StringField(
         _l("Label of 1 (scale)"),
         filters=[strip],
-        validators=[single_line, Length(max=80, message=_l("A label can be at most 80 characters."))],
+        validators=[
+            single_line,
+            Length(max=80, message=_l("A label can be at most 80 characters.")),
+        ],
     )
     high_label = StringField(
         _l("Label of 5 (scale)"),
         filters=[strip],
-        validators=[single_line, Length(max=80, message=_l("A label can be at most 80 characters."))],
+        validators=[
+            single_line,
+            Length(max=80, message=_l("A label can be at most 80 characters.")),
+        ],
     )
     options = TextAreaField(
         _l("Options (choice): one per line"),
@@ -143,7 +152,9 @@ class SettingsForm(FlaskForm):
         _l("Who sees what"),
         choices=[
             SelectChoice("anonymous", _l("Anonymous: trainers never see who gave which answer")),
-            SelectChoice("named", _l("Named: trainers see each participant's name with their answers")),
+            SelectChoice(
+                "named", _l("Named: trainers see each participant's name with their answers")
+            ),
         ],
         validators=[InputRequired(message=_l("Choose anonymous or named."))],
     )
@@ -151,7 +162,11 @@ class SettingsForm(FlaskForm):
         _l("Open for answers (days after it is sent)"),
         validators=[
             InputRequired(message=_l("Fill in a number of days.")),
-            NumberRange(1, MAX_OPEN_DAYS, message=_l("Choose between 1 and %(max)d days.", max=MAX_OPEN_DAYS)),
+            NumberRange(
+                1,
+                MAX_OPEN_DAYS,
+                message=_l("Choose between 1 and %(max)d days.", max=MAX_OPEN_DAYS),
+            ),
         ],
     )
 
@@ -164,7 +179,12 @@ class SettingsForm(FlaskForm):
     @staticmethod
     def initial(evaluation, open_days: int) -> dict:
         if evaluation is None:
-            return {"enabled": "on", "questionnaire": "", "anonymous": "anonymous", "open_days": open_days}
+            return {
+                "enabled": "on",
+                "questionnaire": "",
+                "anonymous": "anonymous",
+                "open_days": open_days,
+            }
         return {
             "enabled": "on" if evaluation.enabled else "off",
             "questionnaire": str(evaluation.questionnaire_id or ""),
@@ -179,4 +199,3 @@ class SettingsForm(FlaskForm):
             anonymous=self.anonymous.data == "anonymous",
             open_days=int(self.open_days.data),
         )
-

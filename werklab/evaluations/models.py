@@ -131,9 +131,7 @@ class EvaluationInvitation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evaluation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("evaluations.id", ondelete="CASCADE")
-    )
+    evaluation_id: Mapped[int] = mapped_column(sa.ForeignKey("evaluations.id", ondelete="CASCADE"))
     registration_id: Mapped[int] = mapped_column(
         sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True
     )
@@ -178,9 +176,7 @@ class Answer(Base):
     __tablename__ = "evaluation_answers"
     __table_args__ = (
         sa.UniqueConstraint("response_id", "question_id", name="uq_evaluation_answers_question"),
-        sa.CheckConstraint(
-            "scale IS NULL OR (scale >= 1 AND scale <= 5)", name="scale_range"
-        ),
+        sa.CheckConstraint("scale IS NULL OR (scale >= 1 AND scale <= 5)", name="scale_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -109,7 +109,11 @@ def _check_question(data: QuestionData) -> QuestionData:
     if data.kind is QuestionKind.SCALE:
         if not low or not high:
             raise ValidationError(
-                str(_l("A scale needs a label for 1 and for 5, e.g. “not useful” and “very useful”."))
+                str(
+                    _l(
+                        "A scale needs a label for 1 and for 5, e.g. “not useful” and “very useful”."
+                    )
+                )
             )
         if len(low) > 80 or len(high) > 80:
             raise ValidationError(str(_l("A label can be at most 80 characters.")))
@@ -156,9 +160,7 @@ def copy_ready_made(
             position,
         )
     db.session.flush()
-    audit.record(
-        "questionnaire.created", questionnaire, actor=actor, now=now, template=key
-    )
+    audit.record("questionnaire.created", questionnaire, actor=actor, now=now, template=key)
     return questionnaire
 
 
@@ -392,9 +394,7 @@ def configure_evaluation(
         )
         db.session.add(evaluation)
     if not 1 <= data.open_days <= MAX_OPEN_DAYS:
-        raise ValidationError(
-            str(_l("Choose between 1 and %(max)d days.", max=MAX_OPEN_DAYS))
-        )
+        raise ValidationError(str(_l("Choose between 1 and %(max)d days.", max=MAX_OPEN_DAYS)))
     if data.questionnaire_id is not None:
         questionnaire = db.session.get(Questionnaire, data.questionnaire_id)
         if questionnaire is None or questionnaire.programme_id != session.programme_id:
@@ -491,9 +491,7 @@ def _claim_evaluation(session: ProgrammeSession, now: datetime) -> Evaluation | 
         try:
             with db.session.begin_nested():
                 db.session.add(
-                    Evaluation(
-                        session_id=session.id, open_days=default_open_days(), created_at=now
-                    )
+                    Evaluation(session_id=session.id, open_days=default_open_days(), created_at=now)
                 )
         except IntegrityError:
             pass  # another machine made it at the same moment
@@ -670,9 +668,7 @@ def _parse(question: Question, values: list[str]) -> tuple[dict | None, str | No
         if _CONTROL.search(text):
             return None, str(_l("This text contains characters we cannot store."))
         if len(text) > OPEN_ANSWER_MAX:
-            return None, str(
-                _l("An answer can be at most %(n)d characters.", n=OPEN_ANSWER_MAX)
-            )
+            return None, str(_l("An answer can be at most %(n)d characters.", n=OPEN_ANSWER_MAX))
         return ({"text": text} if text else None), None
     if not values:
         return None, None
@@ -777,9 +773,7 @@ def open_for_email(email: str, now: datetime) -> list[OpenEvaluation]:
         .order_by(Evaluation.closes_at, EvaluationInvitation.id)
     ).scalars()
     return [
-        OpenEvaluation(
-            i, i.evaluation.session, i.evaluation.session.programme, answer_url(i)
-        )
+        OpenEvaluation(i, i.evaluation.session, i.evaluation.session.programme, answer_url(i))
         for i in invitations
     ]
 
@@ -877,9 +871,7 @@ def results(evaluation: Evaluation) -> Results:
             r.id: r.full_name
             for r in db.session.execute(
                 select(Registration).where(
-                    Registration.id.in_(
-                        [r.registration_id for r in responses if r.registration_id]
-                    )
+                    Registration.id.in_([r.registration_id for r in responses if r.registration_id])
                 )
             ).scalars()
         }
@@ -915,9 +907,7 @@ def results_rows(result: Results) -> list[list[str]]:
     rows = []
     for response in _responses(evaluation):
         by_q = {a.question_id: a for a in response.answers}
-        rows.append(
-            [answer_as_text(q, by_q[q.id]) if q.id in by_q else "" for q in shown]
-        )
+        rows.append([answer_as_text(q, by_q[q.id]) if q.id in by_q else "" for q in shown])
     return [header, *rows]
 
 
@@ -961,16 +951,16 @@ def overview(programme: Programme) -> list[SessionRow]:
             .group_by(EvaluationResponse.evaluation_id)
         ).all()
     )
-    default_title = None
+    fallback = None
     rows = []
     for session in programme.sessions:
         evaluation = evaluations.get(session.id)
         if evaluation is not None and evaluation.questionnaire is not None:
             title = evaluation.questionnaire.title
         else:
-            if default_title is None:
-                default_title = default_title(programme)
-            title = default_title
+            if fallback is None:
+                fallback = default_title(programme)
+            title = fallback
         rows.append(
             SessionRow(
                 session,
@@ -1010,9 +1000,7 @@ def trend(programme: Programme) -> list[TrendLine]:
         select(Evaluation, Question, Answer.scale)
         .join(ProgrammeSession, ProgrammeSession.id == Evaluation.session_id)
         .join(Question, Question.questionnaire_id == Evaluation.questionnaire_id)
-        .outerjoin(
-            EvaluationResponse, EvaluationResponse.evaluation_id == Evaluation.id
-        )
+        .outerjoin(EvaluationResponse, EvaluationResponse.evaluation_id == Evaluation.id)
         .outerjoin(
             Answer,
             and_(Answer.response_id == EvaluationResponse.id, Answer.question_id == Question.id),

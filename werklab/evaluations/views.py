@@ -169,9 +169,7 @@ def add_question(questionnaire_id: int):
     if not form.validate_on_submit():
         return _questionnaire_page(questionnaire, title_form, form, 400)
     try:
-        services.add_question(
-            questionnaire, form.data_for_service(), actor=_actor(), now=utcnow()
-        )
+        services.add_question(questionnaire, form.data_for_service(), actor=_actor(), now=utcnow())
     except DomainError as exc:
         db.session.rollback()
         questionnaire = _questionnaire(questionnaire_id)
@@ -322,9 +320,7 @@ def results(session_id: int):
                         low=qr.question.low_label,
                         high=qr.question.high_label,
                     )
-                charts_by_question[qr.question.id] = charts.bar_chart(
-                    title, qr.counts, qr.answered
-                )
+                charts_by_question[qr.question.id] = charts.bar_chart(title, qr.counts, qr.answered)
     return Response(
         render_template(
             "evaluations/results.html",
@@ -350,9 +346,7 @@ def results_csv(session_id: int):
     writer = csv.writer(out, delimiter=";")
     for row in services.results_rows(result):
         writer.writerow([_csv_safe(cell) for cell in row])
-    filename = (
-        f"evaluatie-{session.programme.slug}-bijeenkomst-{session.position}.csv"
-    )
+    filename = f"evaluatie-{session.programme.slug}-bijeenkomst-{session.position}.csv"
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
