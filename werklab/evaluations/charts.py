@@ -48,7 +48,8 @@ def bar_chart(title: str, rows: list[tuple[str, int]], total: int) -> Markup:
             f"{count} ({share}%)</text>"
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Every piece of text in `parts` went through escape(); the rest is our own markup.
+    return Markup("".join(parts))  # noqa: S704
 
 
 def trend_chart(title: str, points: list[tuple[str, float | None]]) -> Markup:
@@ -97,4 +98,5 @@ def trend_chart(title: str, points: list[tuple[str, float | None]]) -> Markup:
                 f'stroke-width="2"></polyline>'
             )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # Every piece of text in `parts` went through escape(); the rest is our own markup.
+    return Markup("".join(parts))  # noqa: S704
