@@ -108,13 +108,7 @@ def _check_question(data: QuestionData) -> QuestionData:
     low, high = (data.low_label or "").strip(), (data.high_label or "").strip()
     if data.kind is QuestionKind.SCALE:
         if not low or not high:
-            raise ValidationError(
-                str(
-                    _l(
-                        "A scale needs a label for 1 and for 5, e.g. “not useful” and “very useful”."
-                    )
-                )
-            )
+            raise ValidationError(str(_l("A scale needs a label for 1 and for 5.")))
         if len(low) > 80 or len(high) > 80:
             raise ValidationError(str(_l("A label can be at most 80 characters.")))
     else:
