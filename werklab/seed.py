@@ -18,6 +18,7 @@ from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
 from werklab.registration.services import RegistrationData
+from werklab.seed_evaluations import seed_evaluations
 
 FIRST = [
     "Anouk",
@@ -346,6 +347,9 @@ def seed_demo(now: datetime | None = None) -> str:
                 actor=actor,
                 now=now + timedelta(minutes=i),
             )
+    evaluations_summary = seed_evaluations(
+        staff["trainer_gemeente"], list(_people(rng, 12)), rng, now
+    )
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
@@ -355,4 +359,6 @@ def seed_demo(now: datetime | None = None) -> str:
         f"Demo data added: 4 programmes. Invitation link of the werklab: {link}\n"
         f"Demo sign-in (password {DEMO_PASSWORD}): "
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
+        + "\n"
+        + evaluations_summary
     )

@@ -543,6 +543,16 @@ def invite(session_id: int, *, now: datetime) -> int:
     return len(people)
 
 
+def invitations_of(evaluation: Evaluation) -> list[EvaluationInvitation]:
+    return list(
+        db.session.execute(
+            select(EvaluationInvitation)
+            .where(EvaluationInvitation.evaluation_id == evaluation.id)
+            .order_by(EvaluationInvitation.id)
+        ).scalars()
+    )
+
+
 def remind(now: datetime) -> int:
     """Remind, once, whoever has not answered some days after the link went out, while the
     evaluation is still open. The rows are claimed with SKIP LOCKED: several machines never
