@@ -13,6 +13,7 @@ from werklab.attendance.services import mark_attendance
 from werklab.catalog import services as catalog
 from werklab.catalog.models import ProgrammeKind, ProgrammeStatus
 from werklab.catalog.services import ProgrammeData, SessionData
+from werklab.evaluations import questionnaires
 from werklab.evaluations import services as evaluations
 from werklab.evaluations.models import QuestionKind
 from werklab.registration import services as registration
@@ -84,7 +85,7 @@ def seed_evaluations(
     ]
     # Two people drift away: present, but they stop answering after the first evaluation.
     quiet = {registrations[-1].id, registrations[-2].id}
-    final = evaluations.copy_ready_made(programme, "final-nl", actor=actor, now=created)
+    final = questionnaires.copy_ready_made(programme, "final-nl", actor=actor, now=created)
     last = programme.sessions[-1]
     evaluations.configure_evaluation(
         last,

@@ -9,7 +9,7 @@ from datetime import timedelta
 from tests.access import Case, everyone, only
 from tests.conftest import tampered
 from werklab.db import utcnow
-from werklab.evaluations import services
+from werklab.evaluations import questionnaires, services
 from werklab.evaluations.models import Evaluation, EvaluationInvitation, Question, QuestionKind
 from werklab.extensions import db
 
@@ -22,7 +22,9 @@ def _sent(w):
     if getattr(w, "_evaluation", None) is None:
         now = utcnow()
         session = w.programme_x.sessions[0]
-        questionnaire = services.copy_ready_made(w.programme_x, "session-nl", actor="t", now=now)
+        questionnaire = questionnaires.copy_ready_made(
+            w.programme_x, "session-nl", actor="t", now=now
+        )
         evaluation = Evaluation(
             session_id=session.id,
             questionnaire_id=questionnaire.id,
@@ -47,7 +49,7 @@ def _sent(w):
 def _draft(w):
     """A questionnaire of X that was never sent (made once)."""
     if getattr(w, "_draft", None) is None:
-        questionnaire = services.copy_ready_made(w.programme_x, "final-nl", actor="t")
+        questionnaire = questionnaires.copy_ready_made(w.programme_x, "final-nl", actor="t")
         db.session.commit()
         w._draft = questionnaire.id
     return w._draft

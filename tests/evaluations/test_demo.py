@@ -9,7 +9,7 @@ from tests.evaluations.helpers import client_for, text
 from werklab.accounts.models import User
 from werklab.catalog.models import Programme
 from werklab.db import utcnow
-from werklab.evaluations import services
+from werklab.evaluations import results, services
 from werklab.extensions import db
 
 
@@ -21,12 +21,12 @@ def test_demo_has_answered_evaluations_with_charts(app):
         select(Programme).where(Programme.title.like("%Buurtkracht%"))
     ).scalar_one()
     now = utcnow()
-    rows = services.overview(programme)
+    rows = results.overview(programme)
     assert all(row.invited >= 8 for row in rows)
     assert all(row.responded >= 3 for row in rows)
     assert rows[-1].evaluation.is_open(now) and not rows[0].evaluation.is_open(now)
     # The short questionnaire after sessions 1-3 (the last one had the final questionnaire).
-    [line] = [t for t in services.trend(programme) if len(t.points) == len(rows) - 1]
+    [line] = [t for t in results.trend(programme) if len(t.points) == len(rows) - 1]
     assert all(mean is not None for _s, mean, _n in line.points)
     assert len(services.unanswered_in_a_row(programme.id, now)) >= 2
 

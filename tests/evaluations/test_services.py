@@ -19,13 +19,14 @@ from tests.evaluations.helpers import (
 )
 from werklab.attendance.models import AttendanceStatus
 from werklab.errors import DomainError, ValidationError
-from werklab.evaluations import services
+from werklab.evaluations import questionnaires, results, services
 from werklab.evaluations.models import (
     Answer,
     EvaluationResponse,
     QuestionKind,
 )
-from werklab.evaluations.services import QuestionData, SettingsData
+from werklab.evaluations.questionnaires import QuestionData
+from werklab.evaluations.services import SettingsData
 from werklab.extensions import db
 from werklab.links import unsign
 
@@ -191,13 +192,13 @@ def test_results_hide_questions_with_fewer_than_three_answers(factories):
     services.invite(last.id, now=NOW)
     for person, score in zip(s.people[:2], (4, 5), strict=True):
         answer(invitation_of(last, person), score, f"tekst van {person.first_name}")
-    result = services.results(services.evaluation_of(last))
+    result = results.results(services.evaluation_of(last))
     assert (result.invited, result.responded, result.rate) == (4, 2, 50)
     assert all(q.hidden and not q.counts and not q.texts for q in result.questions)
-    assert services.results_rows(result) == [[]]
+    assert results.results_rows(result) == [[]]
 
     answer(invitation_of(last, s.people[2]), 5, "")
-    result = services.results(services.evaluation_of(last))
+    result = results.results(services.evaluation_of(last))
     scale, takeaway, _change = result.questions
     assert not scale.hidden and scale.counts == [("1", 0), ("2", 0), ("3", 0), ("4", 1), ("5", 2)]
     assert scale.mean == pytest.approx(14 / 3)
@@ -213,7 +214,7 @@ def test_trend_follows_the_same_question_across_sessions(factories):
         services.invite(session.id, now=NOW)
         for person in s.people:
             answer(invitation_of(session, person), 2 + n)
-    [line] = services.trend(s.programme)
+    [line] = results.trend(s.programme)
     assert line.text == "Hoe nuttig was deze bijeenkomst voor je werk?"
     assert [(p[0].position, p[1], p[2]) for p in line.points] == [
         (1, 2.0, 3),
@@ -224,7 +225,7 @@ def test_trend_follows_the_same_question_across_sessions(factories):
 
 def test_questionnaire_copies_and_edits_lock_once_sent(factories):
     s = past_programme(factories, people=1)
-    mine = services.copy_ready_made(s.programme, "final-en", actor="t", now=NOW)
+    mine = questionnaires.copy_ready_made(s.programme, "final-en", actor="t", now=NOW)
     assert mine.programme_id == s.programme.id
     assert [q.kind for q in mine.questions][:4] == [
         QuestionKind.SCALE,
@@ -232,7 +233,7 @@ def test_questionnaire_copies_and_edits_lock_once_sent(factories):
         QuestionKind.SCALE,
         QuestionKind.MULTIPLE,
     ]
-    services.add_question(
+    questionnaires.add_question(
         mine,
         QuestionData(QuestionKind.SINGLE, "Koffie?", True, options=["Ja", "Nee", ""]),
         actor="t",
@@ -240,21 +241,21 @@ def test_questionnaire_copies_and_edits_lock_once_sent(factories):
     )
     assert mine.questions[-1].options == ["Ja", "Nee"]
     with pytest.raises(ValidationError, match="minstens twee"):
-        services.add_question(
+        questionnaires.add_question(
             mine, QuestionData(QuestionKind.SINGLE, "Eén?", options=["Ja"]), actor="t"
         )
     with pytest.raises(ValidationError, match="omschrijving"):
-        services.add_question(mine, QuestionData(QuestionKind.SCALE, "Schaal?"), actor="t")
+        questionnaires.add_question(mine, QuestionData(QuestionKind.SCALE, "Schaal?"), actor="t")
 
     last = s.sessions[-1]
     services.configure_evaluation(last, SettingsData(True, mine.id, True, 14), actor="t", now=NOW)
     mark_present(s, last)
     services.invite(last.id, now=NOW)
     with pytest.raises(DomainError, match="kopie"):
-        services.delete_question(mine.questions[0], actor="t")
-    copy = services.copy_questionnaire(mine, actor="t", now=NOW)
+        questionnaires.delete_question(mine.questions[0], actor="t")
+    copy = questionnaires.copy_questionnaire(mine, actor="t", now=NOW)
     assert [q.text for q in copy.questions] == [q.text for q in mine.questions]
-    services.delete_question(copy.questions[0], actor="t")
+    questionnaires.delete_question(copy.questions[0], actor="t")
     with pytest.raises(DomainError, match="verstuurd"):
         services.configure_evaluation(
             last, SettingsData(True, copy.id, True, 14), actor="t", now=NOW

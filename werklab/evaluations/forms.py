@@ -17,8 +17,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from werklab.evaluations.models import QuestionKind
+from werklab.evaluations.questionnaires import QuestionData
 from werklab.evaluations.ready_made import READY_MADE
-from werklab.evaluations.services import MAX_OPEN_DAYS, QuestionData, SettingsData
+from werklab.evaluations.services import MAX_OPEN_DAYS, SettingsData
 from werklab.registration.forms import no_control_characters, single_line, strip
 
 KIND_LABELS = {

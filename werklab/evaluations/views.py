@@ -14,6 +14,8 @@ from werklab import permissions
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.evaluations import charts, services
+from werklab.evaluations import questionnaires as editing
+from werklab.evaluations import results as outcomes
 from werklab.evaluations.forms import (
     KIND_LABELS,
     ConfirmForm,
@@ -47,7 +49,7 @@ def _programme(programme_id: int):
 
 
 def _questionnaire(questionnaire_id: int):
-    questionnaire = services.load_questionnaire(questionnaire_id) or abort(404)
+    questionnaire = editing.load_questionnaire(questionnaire_id) or abort(404)
     if not permissions.can_manage_evaluations(current_user, questionnaire.programme):
         abort(403)
     return questionnaire
@@ -65,8 +67,8 @@ def _session(session_id: int, allowed):
 def programme(programme_id: int):
     """The evaluations of a programme: per session, the questionnaires, the trend."""
     programme = _programme(programme_id)
-    questionnaires = services.programme_questionnaires(programme)
-    lines = services.trend(programme)
+    questionnaires = editing.programme_questionnaires(programme)
+    lines = outcomes.trend(programme)
     trend = [
         (
             line,
@@ -80,9 +82,9 @@ def programme(programme_id: int):
     return render_template(
         "evaluations/programme.html",
         programme=programme,
-        rows=services.overview(programme),
+        rows=outcomes.overview(programme),
         questionnaires=questionnaires,
-        in_use={q.id: services.is_in_use(q) for q in questionnaires},
+        in_use={q.id: editing.is_in_use(q) for q in questionnaires},
         form=NewQuestionnaireForm(questionnaires=questionnaires),
         trend=trend,
         now=utcnow(),
@@ -95,7 +97,7 @@ def new_questionnaire(programme_id: int):
     """Add a questionnaire: a copy of a ready-made one or of one of the programme's, or an
     empty one."""
     programme = _programme(programme_id)
-    questionnaires = services.programme_questionnaires(programme)
+    questionnaires = editing.programme_questionnaires(programme)
     form = NewQuestionnaireForm(questionnaires=questionnaires)
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -105,14 +107,14 @@ def new_questionnaire(programme_id: int):
     source, now = form.source.data, utcnow()
     try:
         if source == "empty":
-            questionnaire = services.create_questionnaire(
+            questionnaire = editing.create_questionnaire(
                 programme, form.title.data, actor=_actor(), now=now
             )
         elif source.startswith("copy:"):
             original = next(q for q in questionnaires if f"copy:{q.id}" == source)
-            questionnaire = services.copy_questionnaire(original, actor=_actor(), now=now)
+            questionnaire = editing.copy_questionnaire(original, actor=_actor(), now=now)
         else:
-            questionnaire = services.copy_ready_made(programme, source, actor=_actor(), now=now)
+            questionnaire = editing.copy_ready_made(programme, source, actor=_actor(), now=now)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -133,7 +135,7 @@ def questionnaire(questionnaire_id: int):
     if request.method == "POST":
         title_form = TitleForm()
         if title_form.validate_on_submit():
-            services.rename_questionnaire(
+            editing.rename_questionnaire(
                 questionnaire, title_form.title.data, actor=_actor(), now=utcnow()
             )
             db.session.commit()
@@ -149,7 +151,7 @@ def _questionnaire_page(questionnaire, title_form, question_form, status=200, er
             "evaluations/questionnaire.html",
             questionnaire=questionnaire,
             programme=questionnaire.programme,
-            locked=services.is_in_use(questionnaire),
+            locked=editing.is_in_use(questionnaire),
             title_form=title_form,
             question_form=question_form,
             delete_form=ConfirmForm(),
@@ -169,7 +171,7 @@ def add_question(questionnaire_id: int):
     if not form.validate_on_submit():
         return _questionnaire_page(questionnaire, title_form, form, 400)
     try:
-        services.add_question(questionnaire, form.data_for_service(), actor=_actor(), now=utcnow())
+        editing.add_question(questionnaire, form.data_for_service(), actor=_actor(), now=utcnow())
     except DomainError as exc:
         db.session.rollback()
         questionnaire = _questionnaire(questionnaire_id)
@@ -180,7 +182,7 @@ def add_question(questionnaire_id: int):
 
 
 def _question(question_id: int):
-    question = services.load_question(question_id) or abort(404)
+    question = editing.load_question(question_id) or abort(404)
     if not permissions.can_manage_evaluations(current_user, question.questionnaire.programme):
         abort(403)
     return question
@@ -198,7 +200,7 @@ def edit_question(question_id: int):
         form = QuestionForm()
         if form.validate_on_submit():
             try:
-                services.update_question(
+                editing.update_question(
                     question, form.data_for_service(), actor=_actor(), now=utcnow()
                 )
             except DomainError as exc:
@@ -221,7 +223,7 @@ def edit_question(question_id: int):
             programme=question.questionnaire.programme,
             form=form,
             error=error,
-            locked=services.is_in_use(question.questionnaire),
+            locked=editing.is_in_use(question.questionnaire),
         ),
         status,
     )
@@ -235,7 +237,7 @@ def delete_question(question_id: int):
     questionnaire_id = question.questionnaire_id
     if ConfirmForm().validate_on_submit():
         try:
-            services.delete_question(question, actor=_actor(), now=utcnow())
+            editing.delete_question(question, actor=_actor(), now=utcnow())
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -253,8 +255,8 @@ def session_settings(session_id: int):
     session = _session(session_id, permissions.can_manage_evaluations)
     programme = session.programme
     evaluation = services.evaluation_of(session)
-    questionnaires = services.programme_questionnaires(programme)
-    default_title = services.default_title(programme)
+    questionnaires = editing.programme_questionnaires(programme)
+    default_title = editing.default_title(programme)
     answers = services.response_count(evaluation)
     form = SettingsForm(
         questionnaires=questionnaires,
@@ -300,7 +302,7 @@ def _results_session(session_id: int):
     evaluation = services.evaluation_of(session)
     if evaluation is None or evaluation.sent_at is None:
         return session, None
-    return session, services.results(evaluation)
+    return session, outcomes.results(evaluation)
 
 
 @bp.get("/werkruimte/bijeenkomst/<int:session_id>/evaluatie/resultaten")
@@ -329,7 +331,7 @@ def results(session_id: int):
             result=result,
             charts=charts_by_question,
             now=utcnow(),
-            min_answers=services.MIN_ANSWERS,
+            min_answers=outcomes.MIN_ANSWERS,
         ),
         headers=NO_STORE,
     )
@@ -344,7 +346,7 @@ def results_csv(session_id: int):
         abort(404)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    for row in services.results_rows(result):
+    for row in outcomes.results_rows(result):
         writer.writerow([_csv_safe(cell) for cell in row])
     filename = f"evaluatie-{session.programme.slug}-bijeenkomst-{session.position}.csv"
     return Response(
