@@ -1,4 +1,4 @@
-"""evaluations questionnaires questions invitations responses answers
+"""evaluations: questionnaires, questions, evaluations, invitations, responses, answers
 
 Revision ID: 7fa3c8661a6f
 Revises: 1e6c7c1db3e5
@@ -57,7 +57,7 @@ def upgrade():
     sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.Column('closes_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['questionnaire_id'], ['questionnaires.id'], name=op.f('fk_evaluations_questionnaire_id_questionnaires'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['questionnaire_id'], ['questionnaires.id'], name=op.f('fk_evaluations_questionnaire_id_questionnaires')),
     sa.ForeignKeyConstraint(['session_id'], ['programme_sessions.id'], name=op.f('fk_evaluations_session_id_programme_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluations')),
     sa.UniqueConstraint('session_id', name=op.f('uq_evaluations_session_id'))

@@ -18,10 +18,12 @@ from tests.evaluations.helpers import (
     past_programme,
 )
 from werklab.attendance.models import AttendanceStatus
+from werklab.catalog import services as catalog
 from werklab.errors import DomainError, ValidationError
 from werklab.evaluations import questionnaires, results, services
 from werklab.evaluations.models import (
     Answer,
+    Evaluation,
     EvaluationResponse,
     QuestionKind,
 )
@@ -320,3 +322,12 @@ def test_unanswered_in_a_row_query_count_does_not_grow(factories, count_queries)
         counts.append(len(queries))
         assert set(result) == {r.id for r in setup.people}
     assert counts == [1, 1]
+
+
+def test_a_future_session_with_settings_can_still_be_deleted(factories):
+    programme = factories.programme(sessions=3)
+    session = programme.sessions[1]
+    services.configure_evaluation(session, SettingsData(False, None, True, 14), actor="t", now=NOW)
+    catalog.delete_session(session, actor="t", now=NOW)
+    assert db.session.execute(select(Evaluation)).first() is None
+    assert len(programme.sessions) == 2

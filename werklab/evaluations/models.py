@@ -99,7 +99,7 @@ class Evaluation(Base):
     )
     #: NULL: the programme's default questionnaire is chosen when the evaluation is sent.
     questionnaire_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
+        sa.ForeignKey("questionnaires.id"), index=True
     )
     enabled: Mapped[bool] = mapped_column(default=True)
     anonymous: Mapped[bool] = mapped_column(default=True)
