@@ -436,3 +436,27 @@ def test_my_programmes_lists_open_evaluations(app, factories):
     evaluation.closes_at = NOW - timedelta(seconds=1)
     db.session.commit()
     assert "Openstaande evaluaties" not in text(client.get("/mijn-traject/"))
+
+
+def test_changed_to_named_while_answering_stores_nothing(app, factories):
+    s, last = sent(factories, people=2)
+    client = app.test_client()
+    link = _link(last, s.people[0])
+    page = text(client.get(link))
+    assert 'name="seen" value="anonymous"' in page
+    services.configure_evaluation(
+        last,
+        services.SettingsData(True, None, False, 14),
+        actor="t",
+        now=NOW,
+    )
+    db.session.commit()
+    scale = services.evaluation_of(last).questionnaire.questions[0]
+    response = client.post(
+        link, data={"csrf_token": csrf_from(page), "seen": "anonymous", f"q{scale.id}": "2"}
+    )
+    assert response.status_code == 409
+    page = text(response)
+    assert "Er is niets opgeslagen" in page
+    assert "Op naam: je begeleiders zien je naam bij je antwoorden." in page
+    assert _stored() == (0, 0)

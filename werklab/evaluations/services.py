@@ -434,15 +434,26 @@ def submit_answers(
     invitation: EvaluationInvitation,
     raw: dict[int, list[str]],
     *,
+    seen_anonymous: bool | None = None,
     now: datetime | None = None,
 ) -> EvaluationResponse:
     """Store (or replace) a participant's answers, all or nothing. `raw` maps question id to
-    the values the form sent."""
+    the values the form sent; `seen_anonymous` is what the form told the participant (if
+    the trainer changed it meanwhile, nothing is stored: they answer knowing who sees it)."""
     now = now or utcnow()
     evaluation = invitation.evaluation
     if not evaluation.is_open(now):
         raise EvaluationClosed(
             str(_l("This evaluation has closed: answers can no longer be given or changed."))
+        )
+    if seen_anonymous is not None and seen_anonymous != evaluation.anonymous:
+        raise DomainError(
+            str(
+                _l(
+                    "While you were answering, the trainer changed whether this evaluation is "
+                    "anonymous. Nothing was saved: read the notice above and send again."
+                )
+            )
         )
     questions = evaluation.questionnaire.questions
     errors: dict[int, str] = {}

@@ -406,7 +406,13 @@ def answer(token: str):
         values = _raw_answers(evaluation.questionnaire.questions)
         changed = invitation.answered_at is not None
         try:
-            services.submit_answers(invitation, values, now=now)
+            seen = request.form.get("seen")
+            services.submit_answers(
+                invitation,
+                values,
+                seen_anonymous=None if seen not in ("anonymous", "named") else seen == "anonymous",
+                now=now,
+            )
         except services.AnswersInvalid as exc:
             db.session.rollback()
             errors, message, status = exc.errors, exc.message, 400
