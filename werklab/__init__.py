@@ -27,6 +27,7 @@ from werklab.certificates.views import bp as certificates_bp
 from werklab.cli import werklab_cli
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
 from werklab.errors import register_error_handlers
+from werklab.evaluations.views import bp as evaluations_bp
 from werklab.extensions import babel, csrf, db, login_manager, migrate
 from werklab.groups import handlers as groups_handlers  # noqa: F401
 from werklab.groups.views import bp as groups_bp
@@ -102,6 +103,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(groups_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(evaluations_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -21,6 +21,7 @@ from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
 from werklab.registration.signup import RegistrationData
+from werklab.seed_evaluations import seed_evaluations
 
 FIRST = [
     "Anouk",
@@ -411,6 +412,9 @@ def seed_demo(now: datetime | None = None) -> str:
                 now=now + timedelta(minutes=i),
             )
     invoice = _demo_accepted_quote(now)
+    evaluations_summary = seed_evaluations(
+        staff["trainer_gemeente"], list(_people(rng, 12)), rng, now
+    )
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
@@ -422,4 +426,6 @@ def seed_demo(now: datetime | None = None) -> str:
         "downloads as an e-invoice (UBL) under Beheer > Facturen.\n"
         f"Demo sign-in (password {DEMO_PASSWORD}): "
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
+        + "\n"
+        + evaluations_summary
     )
