@@ -49,6 +49,8 @@ class OutboxMail(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     to_addr: Mapped[str] = mapped_column(sa.String(254))
     to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Where answers go when that is not the sender: a trainer's personal message.
+    reply_to: Mapped[str] = mapped_column(sa.String(400), default="", server_default="")
     subject: Mapped[str] = mapped_column(sa.String(300))
     #: The bodies; empty until sent for a mail queued with `context_later` (see `render`).
     body_text: Mapped[str | None] = mapped_column(sa.Text)
@@ -78,6 +80,7 @@ def queue_mail(
     template: str,
     *,
     to_name: str = "",
+    reply_to: str = "",
     locale: str = "nl",
     kind: str = "",
     attachments: list[tuple[str, str, bytes]] | None = None,
@@ -95,7 +98,8 @@ def queue_mail(
     `context_later` ("module:function", arguments) defers the bodies in the same way: the
     function returns the template's context when the mail is sent, and the bodies are then
     kept with the mail. The registration mails use it, so that a registration (which holds
-    the programme lock) does not spend its time in templates. Returns the mail's id, or 0
+    the programme lock) does not spend its time in templates. `reply_to` is a ready header
+    value (build it with email.utils.formataddr). Returns the mail's id, or 0
     when `to` is the address of an erased person (nothing is queued).
     """
     if to.endswith("@" + ERASED_DOMAIN):
@@ -115,6 +119,7 @@ def queue_mail(
         {
             "to_addr": to,
             "to_name": to_name,
+            "reply_to": reply_to,
             "subject": subject_text[:300],
             "body_text": body_text,
             "body_html": body_html,
@@ -165,6 +170,8 @@ def build_message(mail, sender: str, bodies: tuple[str, str] | None = None) -> E
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = formataddr((mail.to_name, mail.to_addr)) if mail.to_name else mail.to_addr
+    if getattr(mail, "reply_to", ""):
+        msg["Reply-To"] = mail.reply_to
     msg["Subject"] = mail.subject
     msg["Message-ID"] = make_msgid(domain="werklab")
     body_text, body_html = bodies or render_bodies(mail)
@@ -246,6 +253,7 @@ class _Claimed:
     attachments: list
     render: dict | None
     locale: str
+    reply_to: str = ""
 
 
 def _claim(mail_id: int, now: datetime) -> _Claimed | None:
@@ -277,6 +285,7 @@ def _claim(mail_id: int, now: datetime) -> _Claimed | None:
         list(mail.attachments or []),
         mail.render,
         mail.locale,
+        mail.reply_to or "",
     )
     db.session.commit()
     return claimed
