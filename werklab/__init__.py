@@ -59,6 +59,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     from werklab.certificates.views import bp as certificates_bp
     from werklab.cli import werklab_cli
     from werklab.errors import register_error_handlers
+    from werklab.followup.views import bp as followup_bp
     from werklab.groups.assignment_views import assignments_bp
     from werklab.groups.views import bp as groups_bp
     from werklab.initiatives.views import bp as initiatives_bp
@@ -85,6 +86,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(groups_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(followup_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from werklab import mail
 from werklab.db import begin_write, utcnow
 from werklab.extensions import db
+from werklab.followup.jobs import mail_digests as mail_followup_digests
 from werklab.registration import services as registration
 
 log = logging.getLogger("werklab.jobs")
@@ -78,6 +79,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     from werklab.groups.assignments import remind_job  # assignments (issue 6)
 
     result["assignment_reminders"] = remind_job(now)
+    result["followup_digests"] = mail_followup_digests(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result
