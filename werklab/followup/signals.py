@@ -303,7 +303,7 @@ def _describe_in_a_row(finding: Finding) -> str:
 def _describe_group(finding: Finding) -> str:
     return str(
         _l(
-            "Group %(group)s handed in “%(assignment)s” without them",
+            "%(group)s handed in “%(assignment)s” without them",
             group=finding.details.get("group", ""),
             assignment=finding.details.get("assignment", ""),
         )
