@@ -29,9 +29,9 @@ def after_session(n: int, days: int = 1) -> datetime:
 class World:
     """A CoP run by trainer Tineke, with `people` seated participants."""
 
-    def __init__(self, factories, people: int = 3, sessions: int = 4, **kw):
+    def __init__(self, factories, people: int = 3, sessions: int = 4, tag: str = "", **kw):
         self.programme = factories.programme(now=T0, sessions=sessions, **kw)
-        self.trainer = staff("tineke@example.nl", "Tineke Trainer")
+        self.trainer = staff(f"tineke{tag}@example.nl", "Tineke Trainer")
         self.programme.trainers.append(self.trainer)
         self.people = [
             factories.registration(
@@ -39,7 +39,7 @@ class World:
                 now=T0,
                 first_name=f"Deelnemer{i}",
                 last_name=f"Achternaam{i}",
-                email=f"deelnemer{i}@example.nl",
+                email=f"deelnemer{i}{tag}@example.nl",
             )
             for i in range(people)
         ]
