@@ -29,14 +29,23 @@ def after_session(n: int, days: int = 1) -> datetime:
 class World:
     """A CoP run by trainer Tineke, with `people` seated participants."""
 
-    def __init__(self, factories, people: int = 3, sessions: int = 4, tag: str = "", **kw):
-        self.programme = factories.programme(now=T0, sessions=sessions, **kw)
+    def __init__(
+        self,
+        factories,
+        people: int = 3,
+        sessions: int = 4,
+        tag: str = "",
+        t0: datetime = T0,
+        **kw,
+    ):
+        self.t0 = t0
+        self.programme = factories.programme(now=t0, sessions=sessions, **kw)
         self.trainer = staff(f"tineke{tag}@example.nl", "Tineke Trainer")
         self.programme.trainers.append(self.trainer)
         self.people = [
             factories.registration(
                 self.programme,
-                now=T0,
+                now=t0,
                 first_name=f"Deelnemer{i}",
                 last_name=f"Achternaam{i}",
                 email=f"deelnemer{i}{tag}@example.nl",
@@ -54,7 +63,7 @@ class World:
             registration,
             status,
             recorded_by=self.trainer,
-            now=now or after_session(n, 0) + timedelta(hours=5),
+            now=now or self.session(n).starts_at + timedelta(hours=5),
         )
 
     def group(self, name: str, members, round_: int = 1) -> HomeworkGroup:

@@ -51,7 +51,9 @@ def programme(programme_id: int):
     return _programme_page(programme)
 
 
-def _programme_page(programme, *, failed_id: int | None = None, failed_form=None, status=200):
+def _programme_page(
+    programme, *, failed_id: int | None = None, failed_form=None, error=None, status=200
+):
     attention = services.attention(programme, utcnow())
     forms = {p.registration.id: ContactForm(formdata=None) for p in attention.people}
     if failed_id is not None and failed_form is not None:
@@ -61,6 +63,7 @@ def _programme_page(programme, *, failed_id: int | None = None, failed_form=None
         programme=programme,
         attention=attention,
         forms=forms,
+        error=error,
         kinds=list(REGISTRY.values()),
     ), status
 
@@ -81,11 +84,11 @@ def contacted(registration_id: int):
         )
     except DomainError as exc:
         db.session.rollback()
-        form.body.errors = [*form.body.errors, exc.message]
         return _programme_page(
             registration.programme,
             failed_id=registration.id,
             failed_form=form,
+            error=exc.message,
             status=exc.status_code,
         )
     db.session.commit()
