@@ -58,7 +58,7 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert result.exit_code == 0, result.output
     assert "uitnodiging=" in result.output
     programmes = {p.kind: p for p in db.session.execute(select(Programme)).scalars()}
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
     now = utcnow()
 
     werklab = programmes[ProgrammeKind.WERKLAB]
@@ -71,7 +71,9 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert cop.fee_cents == 75000
     assert seats_taken(cop.id, now) == 12 and cop.max_participants == 15
 
-    lg = programmes[ProgrammeKind.LEARNING_COMMUNITY]
+    lg = db.session.execute(
+        select(Programme).where(Programme.title.like("%Samen Sterk%"))
+    ).scalar_one()
     gaps = [
         round((b.starts_at - a.starts_at).total_seconds() / 86400)
         for a, b in zip(lg.sessions, lg.sessions[1:], strict=False)
@@ -86,7 +88,7 @@ def test_seed_demo_makes_a_realistic_set(app):
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
 
 
 def test_tick_command_reports(app):

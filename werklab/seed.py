@@ -13,6 +13,7 @@ from werklab.catalog.models import ProgrammeKind, ProgrammeStatus, SessionKind, 
 from werklab.catalog.services import ProgrammeData, SessionData, local_to_utc
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.followup.demo import seed_running_programme
 from werklab.links import external_url
 from werklab.mail import OutboxMail
 from werklab.registration import services as registration
@@ -346,13 +347,15 @@ def seed_demo(now: datetime | None = None) -> str:
                 actor=actor,
                 now=now + timedelta(minutes=i),
             )
+    running = seed_running_programme(staff["trainer_gemeente"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
         "catalog.programme", slug=werklab.slug, uitnodiging=werklab.invitation_token
     )
     return (
-        f"Demo data added: 4 programmes. Invitation link of the werklab: {link}\n"
+        f"Demo data added: 5 programmes. Invitation link of the werklab: {link}\n"
+        f"{running} is under way: see 'Aandacht nodig' (signed in as marleen@werklab.example).\n"
         f"Demo sign-in (password {DEMO_PASSWORD}): "
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
     )
