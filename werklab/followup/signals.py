@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -97,14 +98,35 @@ def as_finding(value: Finding | datetime) -> Finding:
     return value if isinstance(value, Finding) else Finding(since=value)
 
 
+#: Results shared by the signal functions of one compute_all() call (the two attendance
+#: signals read the same history: one query for both).
+_shared: ContextVar[dict | None] = ContextVar("werklab_followup_shared", default=None)
+
+
+def _once(name: str, programme_ids: Sequence[int], now: datetime, make):
+    """`make(programme_ids, now)`, computed once per compute_all() call."""
+    shared = _shared.get()
+    if shared is None:
+        return make(programme_ids, now)
+    key = (name, tuple(programme_ids), now)
+    if key not in shared:
+        shared[key] = make(programme_ids, now)
+    return shared[key]
+
+
 def compute_all(programme_ids: Sequence[int], now: datetime) -> dict[str, dict[int, Finding]]:
     """Every kind of signal for these programmes: {kind: {registration_id: finding}}."""
     if not programme_ids:
         return {key: {} for key in REGISTRY}
-    return {
-        key: {rid: as_finding(v) for rid, v in kind.compute(list(programme_ids), now).items()}
-        for key, kind in REGISTRY.items()
-    }
+    ids = list(programme_ids)
+    token = _shared.set({})
+    try:
+        return {
+            key: {rid: as_finding(v) for rid, v in kind.compute(ids, now).items()}
+            for key, kind in REGISTRY.items()
+        }
+    finally:
+        _shared.reset(token)
 
 
 # --- attendance --------------------------------------------------------------------------------
@@ -112,7 +134,12 @@ def compute_all(programme_ids: Sequence[int], now: datetime) -> dict[str, dict[i
 
 def _attendance_history(programme_ids: Sequence[int], now: datetime) -> dict[int, list[tuple]]:
     """Per seated participant, the sessions that have started and at which their attendance
-    was taken, latest first: [(status, starts_at, theme)]. One query."""
+    was taken, latest first: [(status, starts_at, theme)]. One query (shared by the two
+    attendance signals within one compute_all() call)."""
+    return _once("attendance", programme_ids, now, _read_attendance)
+
+
+def _read_attendance(programme_ids: Sequence[int], now: datetime) -> dict[int, list[tuple]]:
     rows = db.session.execute(
         select(
             AttendanceRecord.registration_id,
