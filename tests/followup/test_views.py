@@ -82,6 +82,10 @@ def test_the_page_lists_who_needs_attention_with_reasons_and_since_when(trainer_
         assert label in rules
     assert "voordeel van de twijfel" in rules
     assert f'href="/werkruimte/aandacht/{anna.id}/bericht"' in page
+    # Each person's note field has its own id, named by its label.
+    assert f'<label for="contact-{anna.id}">' in page
+    assert f'id="contact-{anna.id}"' in page and f'id="contact-{bram.id}"' in page
+    assert 'id="body"' not in page
 
 
 def test_the_workspace_programme_page_links_to_it(trainer_client, world):
@@ -211,7 +215,7 @@ def test_an_erased_person_cannot_be_messaged(trainer_client, world):
     assert outbox("followup.personal_message") == []
 
 
-def test_the_overview_counts_per_programme(client, world, factories):
+def test_the_overview_counts_per_programme_most_first(client, world, factories):
     coordinator = staff("cora@example.nl", "Cora", coordinator=True, trainer=False)
     factories.programme(title="Ander traject")
     db.session.commit()
@@ -222,6 +226,7 @@ def test_the_overview_counts_per_programme(client, world, factories):
     by_title = {plain(r).rsplit(" ", 2)[0]: plain(r).rsplit(" ", 2)[1:] for r in rows[1:]}
     assert by_title[world.programme.title] == ["2", "0"]
     assert by_title["Ander traject"] == ["0", "0"]
+    assert list(by_title)[0] == world.programme.title
 
 
 def test_a_trainer_sees_only_their_own_programmes_in_the_overview(trainer_client, world, factories):

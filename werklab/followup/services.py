@@ -202,10 +202,11 @@ def programmes_followed(trainer_id: int | None) -> list[Programme]:
 def overview(programmes: Sequence[Programme], now: datetime) -> list[OverviewRow]:
     """How many people need attention in each programme (a fixed number of queries)."""
     by_programme = attention_for([p.id for p in programmes], now)
-    return [
+    rows = [
         OverviewRow(p, len(by_programme[p.id].needing), len(by_programme[p.id].contacted))
         for p in programmes
     ]
+    return sorted(rows, key=lambda r: -r.needing)  # stable: by title within the same count
 
 
 def load_programme(programme_id: int) -> Programme | None:

@@ -58,6 +58,9 @@ def _programme_page(
     forms = {p.registration.id: ContactForm(formdata=None) for p in attention.people}
     if failed_id is not None and failed_form is not None:
         forms[failed_id] = failed_form
+    for registration_id, form in forms.items():
+        # One form per person on the page: each note field needs its own id for its label.
+        form.body.id = form.body.label.field_id = f"contact-{registration_id}"
     return render_template(
         "followup/programme.html",
         programme=programme,
