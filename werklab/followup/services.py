@@ -277,6 +277,20 @@ def record_contact(
     return note
 
 
+def contact_notes_for(registration_ids: list[int]) -> list[ContactNote]:
+    """The contact notes with a text about these registrations, oldest first. Also what a
+    participant sees under "mijn gegevens" among the notes about them: callers check who may."""
+    if not registration_ids:
+        return []
+    return list(
+        db.session.execute(
+            select(ContactNote)
+            .where(ContactNote.registration_id.in_(registration_ids), ContactNote.body != "")
+            .order_by(ContactNote.created_at, ContactNote.id)
+        ).scalars()
+    )
+
+
 def _header_name(name: str) -> str:
     """A display name safe for a mail header (no line breaks)."""
     return " ".join((name or "").split())
