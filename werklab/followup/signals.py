@@ -414,3 +414,15 @@ OFFER_UNANSWERED = register(
         offer_unanswered,
     )
 )
+
+#: Texts for the signal of the evaluations area (built in parallel), so that plugging it in at
+#: merge is three lines at the end of this module:
+#:
+#:     from werklab.evaluations.services import unanswered_in_a_row
+#:     NO_EVALUATION = register(SignalKind("no_evaluation", NO_EVALUATION_LABEL,
+#:                                         NO_EVALUATION_RULE, per_programme(unanswered_in_a_row)))
+NO_EVALUATION_LABEL = _l("No evaluation answered twice in a row")
+NO_EVALUATION_RULE = _l(
+    "The participant left the interim evaluations of two sessions in a row unanswered (the "
+    "evaluations area decides which evaluations count). Since: as that area reports it."
+)
