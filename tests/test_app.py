@@ -62,8 +62,9 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert result.exit_code == 0, result.output
     assert "uitnodiging=" in result.output
     # Four open programmes, the draft werklab Gemeente Deventer booked by accepting a quote,
-    # and one that started months ago (interim evaluations, issue 14).
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 6
+    # and one that started months ago (interim evaluations, issue 14),
+    # and one under way whose participants need attention (issue 14).
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
     now = utcnow()
 
     werklab = db.session.execute(
@@ -104,7 +105,7 @@ def test_seed_demo_makes_a_realistic_set(app):
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 6
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
 
 
 def test_tick_command_reports(app):

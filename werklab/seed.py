@@ -13,6 +13,7 @@ from werklab.catalog.models import ProgrammeKind, ProgrammeStatus, SessionKind, 
 from werklab.catalog.services import ProgrammeData, SessionData, local_to_utc
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.followup.demo import seed_running_programme
 from werklab.intake import services as intake
 from werklab.intake.services import Acceptance, IntakeData, QuoteData
 from werklab.invoicing.models import Invoice
@@ -415,15 +416,17 @@ def seed_demo(now: datetime | None = None) -> str:
     evaluations_summary = seed_evaluations(
         staff["trainer_gemeente"], list(_people(rng, 12)), rng, now
     )
+    running = seed_running_programme(staff["trainer_gemeente"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
         "catalog.programme", slug=werklab.slug, uitnodiging=werklab.invitation_token
     )
     return (
-        f"Demo data added: 4 programmes and a booked werklab. Invitation link: {link}\n"
+        f"Demo data added: 6 programmes and a booked werklab. Invitation link: {link}\n"
         f"Gemeente Deventer (OIN {DEMO_OIN}) accepted a quote: invoice {invoice.number} "
         "downloads as an e-invoice (UBL) under Beheer > Facturen.\n"
+        f"{running} is under way: see 'Aandacht nodig' (signed in as marleen@werklab.example).\n"
         f"Demo sign-in (password {DEMO_PASSWORD}): "
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
         + "\n"
