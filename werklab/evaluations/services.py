@@ -537,7 +537,13 @@ def open_for_email(email: str, now: datetime) -> list[OpenEvaluation]:
 
 def unanswered_in_a_row(programme_id: int, now: datetime) -> dict[int, datetime]:
     """Registration id → since when, for each participant (still seated) who left the last
-    two evaluations sent to them unanswered. One SQL query, however many participants.
+    two evaluations sent to them unanswered. One SQL query, however many participants."""
+    return unanswered_in_a_row_of([programme_id], now)
+
+
+def unanswered_in_a_row_of(programme_ids, now: datetime) -> dict[int, datetime]:
+    """unanswered_in_a_row for several programmes at once, in one SQL query however many
+    programmes and participants (the overview of "Aandacht nodig" relies on it).
 
     An evaluation counts once it is settled for that person: answered (at any time), or
     closed without an answer; one still open and unanswered does not count yet. "Since" is
@@ -553,7 +559,7 @@ def unanswered_in_a_row(programme_id: int, now: datetime) -> dict[int, datetime]
         .join(ProgrammeSession, ProgrammeSession.id == Evaluation.session_id)
         .join(Registration, Registration.id == EvaluationInvitation.registration_id)
         .where(
-            ProgrammeSession.programme_id == programme_id,
+            ProgrammeSession.programme_id.in_(list(programme_ids)),
             Registration.status == RegistrationStatus.CONFIRMED,
             Registration.erased_at.is_(None),
             (EvaluationInvitation.answered_at.is_not(None)) | (Evaluation.closes_at <= now),
