@@ -79,6 +79,7 @@ class LocalStorage:
     def save(self, key: str, data: bytes, content_type: str) -> str:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self._path(key)
+        db.session.connection()  # in a transaction, so that its rollback removes the file
         # "xb": never overwrite; keys are random, so a clash means something is wrong.
         with open(path, "xb") as fh:
             db.session.info.setdefault(_WRITTEN, []).append(path)
@@ -92,6 +93,7 @@ class LocalStorage:
         return self._path(key).is_file()
 
     def delete(self, key: str) -> None:
+        db.session.connection()  # in a transaction, so that its commit removes the file
         db.session.info.setdefault(_DOOMED, []).append(self._path(key))
 
 
