@@ -83,3 +83,13 @@ def test_copy_local_to_database(app, tmp_path):
 def test_an_unknown_backend_refuses_to_start(new_database):
     with pytest.raises(RuntimeError, match="FILE_STORAGE"):
         create_app("testing", SQLALCHEMY_DATABASE_URI=new_database(), FILE_STORAGE="s3")
+
+
+def test_files_to_database_command(app, tmp_path):
+    key = secrets.token_hex(16)
+    (tmp_path / key).write_bytes(b"hand-in")
+    result = app.test_cli_runner().invoke(
+        args=["werklab", "files-to-database", "--folder", str(tmp_path)]
+    )
+    assert "1 file(s) copied" in result.output
+    assert db.session.get(StoredFile, key).data == b"hand-in"
