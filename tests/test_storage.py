@@ -8,6 +8,8 @@ import secrets
 import pytest
 
 from werklab import create_app, storage
+from werklab.assignments import services
+from werklab.assignments.models import SubmissionFile
 from werklab.extensions import db
 from werklab.storage import StoredFile
 
@@ -93,3 +95,9 @@ def test_files_to_database_command(app, tmp_path):
     )
     assert "1 file(s) copied" in result.output
     assert db.session.get(StoredFile, key).data == b"hand-in"
+
+
+def test_read_file_of_a_hand_in(kind):
+    key = storage.save(secrets.token_hex(16), b"%PDF-1.4 x", "application/pdf")
+    assert services.read_file(SubmissionFile(stored_name=key)) == b"%PDF-1.4 x"
+    assert services.read_file(SubmissionFile(stored_name=secrets.token_hex(16))) is None

@@ -299,6 +299,15 @@ def open_file(stored: SubmissionFile) -> BinaryIO:
     return storage.open_file(stored.stored_name)
 
 
+def read_file(stored: SubmissionFile) -> bytes | None:
+    """The bytes of a handed-in file, or None when they are gone (e.g. for an export)."""
+    try:
+        with open_file(stored) as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+
+
 def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
     """Check every file before anything is written; return (upload, extension) pairs."""
     uploads = [u for u in uploads if u.filename or u.data]
