@@ -117,6 +117,9 @@ class Config:
     EVALUATION_REMINDER_DAYS = float(os.environ.get("EVALUATION_REMINDER_DAYS", "5"))
     #: Where handed-in files are kept (outside static/, under random names).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(BASE_DIR / "instance" / "uploads")
+    #: Where stored files (hand-ins) live: "local" (UPLOAD_FOLDER, one machine) or
+    #: "database" (table stored_files, reachable from every machine); see werklab/storage.py.
+    FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
 
 
 class DevelopmentConfig(Config):

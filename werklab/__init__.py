@@ -15,7 +15,7 @@ from config import BASE_DIR, CONFIGS
 # The app layer: the only module that knows every area. Importing the models registers every
 # table with the metadata; importing the handlers connects the receivers of the areas'
 # signals (see docs/architecture.md); the views bring their blueprints.
-from werklab import models, ratelimit, testmode  # noqa: F401
+from werklab import models, ratelimit, storage, testmode  # noqa: F401
 from werklab.accounts.models import User
 from werklab.accounts.services import coordinator_mailboxes
 from werklab.accounts.views import bp as accounts_bp
@@ -202,6 +202,8 @@ def _check_config(app: Flask, name: str) -> None:
             raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
         if app.debug:
             raise RuntimeError("Debug mode must be off in production.")
+    if app.config.get("FILE_STORAGE", "local") not in storage.BACKENDS:
+        raise RuntimeError(f"FILE_STORAGE must be one of: {', '.join(storage.BACKENDS)}.")
     # The test-only switches never reach a real deployment (see werklab/testmode.py).
     testmode.init_app(app)
     # The seller's numbers go on every invoice and e-invoice: production refuses to start

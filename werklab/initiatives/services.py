@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from werklab import audit
@@ -90,7 +90,23 @@ def update_initiative(
     if changed:
         audit.record("initiative.updated", initiative, actor=actor, now=now, fields=changed)
     db.session.flush()
+    if {"name", "place"} & set(changed):
+        _touch_programmes(initiative)
     return initiative
+
+
+def _touch_programmes(initiative: Initiative) -> None:
+    """The programme pages that show this initiative on their route get a new version (their
+    cached pages, werklab.pagecache, are then rendered again in every worker)."""
+    hosted = (
+        select(ProgrammeSession.programme_id)
+        .join(SessionHost, SessionHost.session_id == ProgrammeSession.id)
+        .where(SessionHost.initiative_id == initiative.id)
+    )
+    db.session.execute(
+        update(Programme).where(Programme.id.in_(hosted)).values(updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def all_initiatives() -> list[Initiative]:
@@ -528,6 +544,8 @@ def set_session_host(
         initiative_id=initiative.id if initiative else None,
         organisation=organisation,
     )
+    # The route is on the programme's cached page: a new version renders it again.
+    session.programme.updated_at = utcnow()
     db.session.flush()
     return host
 

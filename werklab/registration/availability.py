@@ -100,6 +100,8 @@ class PageVersion:
     updated_at: datetime
     seats_taken: int
     registration_open: bool
+    #: Sessions over by now: the page marks them as past, without any change in the data.
+    sessions_over: int
 
 
 @cache
@@ -112,6 +114,14 @@ def _page_version_stmt():
         Programme.status,
         Programme.registration_deadline,
         seats_taken_expr(Programme.id),
+        select(func.count())
+        .select_from(ProgrammeSession)
+        .where(
+            ProgrammeSession.programme_id == Programme.id,
+            ProgrammeSession.ends_at < bindparam("now"),
+        )
+        .correlate_except(ProgrammeSession)
+        .scalar_subquery(),
     ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES))
 
 
@@ -136,6 +146,7 @@ def programme_page_version(
         row.updated_at,
         row[6],
         registration_open(row.status, row.registration_deadline, now),
+        row[7],
     )
 
 
