@@ -11,6 +11,7 @@ from flask import Flask, abort, request
 from config import BASE_DIR, CONFIGS
 from werklab import ratelimit
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
+from werklab.errors import NUL_INPUT
 from werklab.extensions import babel, csrf, db, login_manager, migrate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -95,7 +96,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         if request.method not in SAFE_METHODS:
             values += request.form.values()
         if any("\x00" in value for value in values):
-            abort(400)
+            abort(400, description=NUL_INPUT)
 
     @app.before_request
     def _start_transaction():

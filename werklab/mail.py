@@ -364,6 +364,19 @@ def deliver_due(
     return sent
 
 
+def failed_mails(*, since: datetime, limit: int = 50) -> list[OutboxMail]:
+    """Mails refused or unbuildable for good since `since`, newest first: the coordinators'
+    overview shows them, so that nobody waits for a mail that will never come."""
+    return list(
+        db.session.execute(
+            select(OutboxMail)
+            .where(OutboxMail.status == MailStatus.FAILED, OutboxMail.created_at >= since)
+            .order_by(OutboxMail.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
 def requeue_stale(now: datetime | None = None) -> int:
     """Queue again mails whose sender died while sending them."""
     now = now or utcnow()

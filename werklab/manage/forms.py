@@ -17,7 +17,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.validators import (
@@ -45,9 +44,16 @@ from werklab.catalog.services import (
     local_to_utc,
     utc_to_local,
 )
-from werklab.fields import required_date, required_end_time, required_start_time
+from werklab.fields import (
+    TextAreaField,
+    no_control_characters,
+    required_date,
+    required_end_time,
+    required_start_time,
+    single_line,
+    strip,
+)
 from werklab.i18n import KIND_LABELS, SESSION_KIND_LABELS
-from werklab.registration.forms import no_control_characters, single_line, strip
 
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public: in the catalogue, open to everyone"),

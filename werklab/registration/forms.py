@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,7 +11,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -25,28 +22,10 @@ from wtforms.validators import (
 )
 
 from werklab.catalog.models import Programme
+from werklab.fields import TextAreaField, no_control_characters, single_line, strip
 from werklab.i18n import SECTOR_LABELS
 from werklab.registration.models import PaymentMethod, Sector
 from werklab.registration.services import RegistrationData
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\t]")
-
-
-def single_line(form, field):
-    """No line breaks or control characters: names end up in mail headers."""
-    if field.data and (_CONTROL.search(field.data) or _LINE_BREAK.search(field.data)):
-        raise ValidationError(_l("Please use one line, without special characters."))
-
-
-def no_control_characters(form, field):
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError(_l("This text contains characters we cannot store."))
 
 
 def _required(message):
