@@ -48,7 +48,8 @@ class OutboxMail(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     to_addr: Mapped[str] = mapped_column(sa.String(254))
-    to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: A display name: a registration's first and last name (100 each) and a space fit.
+    to_name: Mapped[str] = mapped_column(sa.String(300), default="")
     subject: Mapped[str] = mapped_column(sa.String(300))
     #: The bodies; empty until sent for a mail queued with `context_later` (see `render`).
     body_text: Mapped[str | None] = mapped_column(sa.Text)

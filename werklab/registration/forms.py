@@ -22,7 +22,7 @@ from wtforms.validators import (
 )
 
 from werklab.catalog.models import Programme
-from werklab.fields import TextAreaField, no_control_characters, single_line, strip
+from werklab.fields import MaxLines, TextAreaField, no_control_characters, single_line, strip
 from werklab.i18n import SECTOR_LABELS
 from werklab.registration.models import PaymentMethod, Sector
 from werklab.registration.services import RegistrationData
@@ -125,7 +125,11 @@ class RegistrationForm(FlaskForm):
         _l("Billing address"),
         filters=[strip],
         description=_l("Street and number, postcode and place."),
-        validators=[no_control_characters, Length(max=500, message=_l("At most 500 characters."))],
+        validators=[
+            no_control_characters,
+            MaxLines(6),
+            Length(max=500, message=_l("At most 500 characters.")),
+        ],
     )
     billing_email = EmailField(
         _l("E-mail address for invoices"),
