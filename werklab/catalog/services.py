@@ -249,15 +249,21 @@ VISIBLE_STATUSES = (
     ProgrammeStatus.CANCELLED,
     ProgrammeStatus.COMPLETED,
 )
+#: ...and with its invitation also a draft: the invitation link a municipality shares shows
+#: the programme ("registration opens soon") before registration opens.
+_PAGE_STATUSES = (*VISIBLE_STATUSES, ProgrammeStatus.DRAFT)
+
+
+def _shown_by_invitation_only(status: ProgrammeStatus, visibility: Visibility) -> bool:
+    """A draft has a page only when it is invitation-only (and the invitation is given)."""
+    return status is ProgrammeStatus.DRAFT and visibility is not Visibility.INVITATION
 
 
 @cache
 def _visible_programme_stmt():
     return (
         select(Programme, seats_taken_expr(Programme.id))
-        .where(
-            Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
-        )
+        .where(Programme.slug == bindparam("slug"), in_constants(Programme.status, _PAGE_STATUSES))
         .options(joinedload(Programme.sessions))
     )
 
@@ -273,6 +279,8 @@ def visible_programme(
         .one_or_none()
     )
     if row is None or not row[0].accepts_invitation(invitation_token):
+        return None
+    if _shown_by_invitation_only(row[0].status, row[0].visibility):
         return None
     return row[0], row[1]
 
@@ -297,7 +305,7 @@ def _page_version_stmt():
         Programme.status,
         Programme.registration_deadline,
         seats_taken_expr(Programme.id),
-    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES))
+    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, _PAGE_STATUSES))
 
 
 def programme_page_version(
@@ -316,6 +324,8 @@ def programme_page_version(
         return None
     if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
         return None
+    if _shown_by_invitation_only(row.status, row.visibility):
+        return None
     return PageVersion(
         row.id,
         row.updated_at,
@@ -327,7 +337,7 @@ def programme_page_version(
 @cache
 def _registrable_programme_stmt():
     return select(Programme).where(
-        Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
+        Programme.slug == bindparam("slug"), in_constants(Programme.status, _PAGE_STATUSES)
     )
 
 
@@ -338,6 +348,8 @@ def registrable_programme(slug: str, invitation_token: str | None) -> Programme 
         _registrable_programme_stmt(), {"slug": slug}
     ).scalar_one_or_none()
     if programme is None or not programme.accepts_invitation(invitation_token):
+        return None
+    if _shown_by_invitation_only(programme.status, programme.visibility):
         return None
     return programme
 
