@@ -27,6 +27,7 @@ from werklab.errors import Busy, DomainError
 from werklab.extensions import db
 from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
+from werklab.registration.cancellation import money_back_due
 from werklab.registration.models import (
     ACTIVE_STATUSES,
     PaymentMethod,
@@ -528,15 +529,12 @@ def cancel_registration(
     if not registration.is_active:
         raise NotActive(str(_l("This registration has already been cancelled or has ended.")))
     previous = registration.status
+    due = money_back_due(registration, now)  # the rule the cancel pages announce
     registration.status = S.CANCELLED
     registration.cancelled_at = now
     money_back = None
-    if previous is S.CONFIRMED and programme.fee_cents:
-        money_back = (
-            settle_payment(registration, reason="cancelled", now=now)
-            if programme.free_cancellation(now)
-            else "none"
-        )
+    if due is not None:
+        money_back = settle_payment(registration, reason="cancelled", now=now) if due else "none"
     audit.record(
         "registration.cancelled",
         registration,

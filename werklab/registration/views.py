@@ -22,6 +22,7 @@ from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import services
+from werklab.registration.cancellation import MoneyOutcome, money_outcome
 from werklab.registration.forms import ConfirmForm, RegistrationForm, TransferForm
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 
@@ -176,6 +177,18 @@ def cancel(token: str):
         programme=registration.programme,
         form=form,
         token=token,
+        outcome=_money_outcome(registration),
+    )
+
+
+def _money_outcome(registration) -> MoneyOutcome:
+    """What cancelling now does with the money (the rule cancel_registration follows)."""
+    invoice = _invoice(registration)
+    return money_outcome(
+        registration,
+        utcnow(),
+        paid_online=_payment(registration) is not None,
+        invoiced=invoice is not None and invoice.status.value in ("open", "paid"),
     )
 
 
