@@ -96,7 +96,10 @@ def pass_on(client, token: str, **colleague):
         "last_name": "Jansen",
         "email": "joke@example.nl",
         "organisation": "Gemeente Arnhem",
+        "sector": "government",
         "job_title": "Wijkregisseur",
+        "learning_question": "Hoe verbind ik buurt en gemeente?",
+        "privacy_consent": "y",
         **colleague,
     }
     return client.post(

@@ -261,11 +261,31 @@ class ConfirmForm(FlaskForm):
     """An empty form: a button with a CSRF token."""
 
 
-class TransferForm(FlaskForm):
-    """The colleague who takes over a seat."""
+class TransferForm(RegistrationForm):
+    """The colleague who takes over a seat: the same questions and rules as registering
+    (the invoice stays with the original billing details)."""
 
-    first_name = RegistrationForm.first_name
-    last_name = RegistrationForm.last_name
-    email = RegistrationForm.email
-    organisation = RegistrationForm.organisation
-    job_title = RegistrationForm.job_title
+    privacy_consent = BooleanField(
+        _l(
+            "My colleague has read the privacy statement and agrees that their details are "
+            "used for this programme."
+        ),
+        validators=[
+            _required(_l("Please confirm that your colleague agrees to the privacy statement."))
+        ],
+    )
+    locale = SelectField(
+        _l("Language of the mails to your colleague"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+        default="nl",
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, programme=programme, **kwargs)
+        if "payment_method" in self:
+            del self.payment_method
+            for name in self.BILLING_FIELDS:
+                delattr(self, name)
+
+    def to_data(self, locale: str | None = None) -> RegistrationData:
+        return super().to_data(self.locale.data or locale or "nl")

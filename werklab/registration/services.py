@@ -578,40 +578,49 @@ def settle_payment(registration: Registration, *, reason: str, now: datetime) ->
 
 def transfer_registration(
     registration: Registration,
+    colleague: RegistrationData,
     *,
-    first_name: str,
-    last_name: str,
-    email: str,
-    organisation: str,
-    job_title: str,
     actor: str,
     now: datetime | None = None,
 ) -> Registration:
     """Pass a seat to a colleague (after the cancellation deadline there is no refund, but
-    the seat need not go to waste). The old manage link stops working; both are mailed."""
+    the seat need not go to waste), on the same rules as registering. The old manage link
+    stops working; both are mailed, each in their own language."""
     now = now or utcnow()
     programme = lock_programme(registration.programme_id)
     db.session.refresh(registration)
     if registration.status is not S.CONFIRMED:
         raise NotActive(str(_l("Only a confirmed place can be passed on.")))
-    email_normalized = email.strip().lower()
+    check_email_domain(programme, colleague.email)
+    if not colleague.privacy_consent:
+        raise DomainError(str(_l("Please agree to the privacy statement.")))
+    email_normalized = colleague.email.strip().lower()
     if email_normalized == registration.email_normalized:
         raise DomainError(str(_l("Fill in the details of the colleague who takes over.")))
     if seat_state(programme.id, now, email_normalized).duplicate:
         raise AlreadyRegistered(str(_l("This colleague is already registered for this programme.")))
     old = {"name": registration.full_name, "email": registration.email}
+    first_name, last_name = colleague.first_name.strip(), colleague.last_name.strip()
     _mail(
         registration,
         "transferred_from",
         _l("Your place in %(title)s has been passed on", title=programme.title),
         now,
-        colleague=f"{first_name.strip()} {last_name.strip()}",
+        colleague=f"{first_name} {last_name}",
     )
-    registration.first_name, registration.last_name = first_name.strip(), last_name.strip()
-    registration.email, registration.email_normalized = email.strip(), email_normalized
-    registration.organisation, registration.job_title = organisation.strip(), job_title.strip()
-    registration.learning_question = None
-    registration.dietary_wishes = None
+    registration.first_name, registration.last_name = first_name, last_name
+    registration.email, registration.email_normalized = colleague.email.strip(), email_normalized
+    registration.organisation = colleague.organisation.strip()
+    registration.job_title = colleague.job_title.strip()
+    registration.sector = colleague.sector
+    registration.learning_question = (
+        (colleague.learning_question or "").strip() or None
+        if programme.kind.asks_learning_question
+        else None
+    )
+    registration.dietary_wishes = (colleague.dietary_wishes or "").strip() or None
+    registration.privacy_consent_at = now
+    registration.locale = colleague.locale
     registration.manage_key = secrets.token_urlsafe(32)
     audit.record(
         "registration.transferred",

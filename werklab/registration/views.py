@@ -238,16 +238,14 @@ def transfer(token: str):
     if registration.status is not RegistrationStatus.CONFIRMED:
         flash(_("Only a confirmed place can be passed on."), "info")
         return redirect(url_for("registration.manage", token=token))
-    form = TransferForm()
+    form = TransferForm(programme=registration.programme)
+    if request.method == "GET":
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             services.transfer_registration(
                 registration,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                email=form.email.data,
-                organisation=form.organisation.data,
-                job_title=form.job_title.data,
+                form.to_data(),
                 actor=f"participant:{registration.id}",
                 now=utcnow(),
             )
