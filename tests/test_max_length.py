@@ -269,3 +269,16 @@ def test_sign_in_and_verification_at_maximum_length(client):
     assert client.get("/verificatie?code=" + "c" * 64).status_code in (200, 302)
     assert "onbekend" in client.get("/verificatie/" + "c" * 64).get_data(as_text=True).lower()
     deliver_due()
+
+
+def test_own_details_at_maximum_length(client, factories, programme):
+    reg = factories.registration(programme)
+    db.session.commit()
+    url = f"/inschrijving/{registration.manage_token(reg)}/gegevens"
+    fields = ("first_name", "last_name", "organisation", "job_title", "dietary_wishes")
+    data = {name: REGISTRATION[name] for name in fields}
+    response = client.post(url, data={**data, "csrf_token": page_token(client, url)})
+    assert response.status_code == 302, errors_in(response)
+    db.session.expire_all()
+    assert db.session.get(Registration, reg.id).full_name == f"{longest(100)} {longest(100)}"
+    assert_mails_built()

@@ -24,6 +24,7 @@ from wtforms.validators import (
 from werklab.catalog.models import Programme
 from werklab.fields import MaxLines, TextAreaField, no_control_characters, single_line, strip
 from werklab.i18n import SECTOR_LABELS
+from werklab.registration.details import Details
 from werklab.registration.models import PaymentMethod, Sector
 from werklab.registration.services import RegistrationData
 
@@ -289,3 +290,22 @@ class TransferForm(RegistrationForm):
 
     def to_data(self, locale: str | None = None) -> RegistrationData:
         return super().to_data(self.locale.data or locale or "nl")
+
+
+class DetailsForm(FlaskForm):
+    """A participant's own details that they may change."""
+
+    first_name = RegistrationForm.first_name
+    last_name = RegistrationForm.last_name
+    organisation = RegistrationForm.organisation
+    job_title = RegistrationForm.job_title
+    dietary_wishes = RegistrationForm.dietary_wishes
+
+    def to_data(self) -> Details:
+        return Details(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            organisation=self.organisation.data,
+            job_title=self.job_title.data,
+            dietary_wishes=self.dietary_wishes.data or None,
+        )

@@ -23,7 +23,8 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import services
 from werklab.registration.cancellation import MoneyOutcome, money_outcome
-from werklab.registration.forms import ConfirmForm, RegistrationForm, TransferForm
+from werklab.registration.details import update_details
+from werklab.registration.forms import ConfirmForm, DetailsForm, RegistrationForm, TransferForm
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 
 bp = Blueprint("registration", __name__)
@@ -229,6 +230,40 @@ def offer(token: str):
         token=token,
         choice=choice,
     )
+
+
+@bp.route("/inschrijving/<token>/gegevens", methods=["GET", "POST"])
+def edit_details(token: str):
+    """Change your own name, organisation, job title and dietary wishes."""
+    registration = _load(token)
+    if not registration.is_active:
+        flash(_("This registration has already been cancelled or has ended."), "info")
+        return redirect(url_for("registration.manage", token=token))
+    form = DetailsForm(obj=registration)
+    if form.validate_on_submit():
+        try:
+            changed = update_details(
+                registration, form.to_data(), actor=f"participant:{registration.id}", now=utcnow()
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            if changed:
+                flash(
+                    _("Your details have been changed. We have sent you a confirmation."), "success"
+                )
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("registration.manage", token=token))
+    return render_template(
+        "registration/details.html",
+        form=form,
+        registration=registration,
+        programme=registration.programme,
+        token=token,
+    ), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/inschrijving/<token>/overdragen", methods=["GET", "POST"])
