@@ -169,12 +169,21 @@ class RegistrationForm(FlaskForm):
         "billing_vat_number",
     )
 
-    def __init__(self, *args, programme: Programme, online_payment: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        programme: Programme,
+        online_payment: bool = False,
+        waiting_list: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.programme = programme
+        #: The programme is full: joining the waiting list, how to pay is asked at the offer.
+        self.waiting_list = waiting_list
         if not programme.kind.asks_learning_question:
             del self.learning_question
-        if not programme.fee_cents:
+        if not programme.fee_cents or waiting_list:
             del self.payment_method
             for name in self.BILLING_FIELDS:
                 delattr(self, name)
@@ -242,6 +251,7 @@ class RegistrationForm(FlaskForm):
             if self.asks_payment
             else PaymentMethod.NONE,
             billing=self._billing() if self.asks_payment else None,
+            pay_later=self.waiting_list and bool(self.programme.fee_cents),
         )
 
     def _billing(self):
@@ -255,6 +265,40 @@ class RegistrationForm(FlaskForm):
             email=self.billing_email.data,
             reference=self.billing_reference.data,
             vat_number=self.billing_vat_number.data or None,
+        )
+
+
+class PaymentForm(RegistrationForm):
+    """How to pay, asked when someone who joined the waiting list accepts a place."""
+
+    PERSONAL = (
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "sector",
+        "job_title",
+        "learning_question",
+        "dietary_wishes",
+        "privacy_consent",
+    )
+
+    def __init__(self, *args, programme: Programme, online_payment: bool = False, **kwargs):
+        super().__init__(*args, programme=programme, online_payment=online_payment, **kwargs)
+        for name in self.PERSONAL:
+            if name in self:
+                delattr(self, name)
+
+    def to_payment(self) -> RegistrationData:
+        return RegistrationData(
+            first_name="",
+            last_name="",
+            email="",
+            organisation="",
+            sector=Sector.OTHER,
+            job_title="",
+            payment_method=PaymentMethod(self.payment_method.data),
+            billing=self._billing(),
         )
 
 

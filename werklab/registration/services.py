@@ -71,6 +71,9 @@ class RegistrationData:
     payment_method: PaymentMethod = PaymentMethod.NONE
     #: werklab.invoicing.services.BillingDetails when paying by invoice.
     billing: Any = None
+    #: Joining the waiting list of a full programme: how to pay is asked when a place is
+    #: offered and accepted (accept_offer), not now.
+    pay_later: bool = False
 
 
 # --- seats ---------------------------------------------------------------------------------
@@ -378,6 +381,11 @@ def register(
         advance_waiting_list(programme, now)
         state = seat_state(programme.id, now)
     _race_delay()
+    seated = state.taken < programme.max_participants and not state.waiting
+    if seated and data.pay_later and programme.fee_cents:
+        raise PlaceFree(
+            str(_l("A place has just become free: choose how you want to pay to take it."))
+        )
     registration = Registration(
         programme_id=programme.id,
         first_name=data.first_name.strip(),
@@ -398,7 +406,6 @@ def register(
     )
     registration.payment_method = method
     # Seated only when a seat is free and nobody is waiting for one (no jumping the list).
-    seated = state.taken < programme.max_participants and not state.waiting
     if not seated:
         registration.status = S.WAITLISTED
         registration.waitlist_seq = state.last_seq + 1
@@ -439,6 +446,12 @@ def register(
             with_position=True,
         )
     return registration
+
+
+class PlaceFree(DomainError):
+    """Someone joining the waiting list finds a free place: they choose how to pay first."""
+
+    status_code = 409
 
 
 class DomainNotAllowed(DomainError):
@@ -635,13 +648,25 @@ def transfer_registration(
     return registration
 
 
-def accept_offer(registration: Registration, *, now: datetime | None = None) -> Registration:
-    """Take the offered seat."""
+def accept_offer(
+    registration: Registration,
+    *,
+    now: datetime | None = None,
+    payment: RegistrationData | None = None,
+) -> Registration:
+    """Take the offered seat; `payment` (its payment_method and billing) says how someone
+    who joined the waiting list without choosing pays."""
     now = now or utcnow()
-    lock_programme(registration.programme_id)
+    programme = lock_programme(registration.programme_id)
     db.session.refresh(registration)
     if not registration.has_open_offer(now):
         raise OfferNotOpen(str(_l("This offer has expired or has already been answered.")))
+    if payment is not None and programme.fee_cents:
+        registration.payment_method = _payment_method(programme, payment)
+        if registration.payment_method is PaymentMethod.INVOICE:
+            from werklab.invoicing.services import save_billing
+
+            save_billing(registration, payment.billing, now=now)
     registration.offer_expires_at = None
     audit.record("registration.offer_accepted", registration, actor=_actor(registration), now=now)
     if registration.payment_method is PaymentMethod.ONLINE:

@@ -24,7 +24,13 @@ from werklab.extensions import db
 from werklab.registration import services
 from werklab.registration.cancellation import MoneyOutcome, money_outcome
 from werklab.registration.details import update_details
-from werklab.registration.forms import ConfirmForm, DetailsForm, RegistrationForm, TransferForm
+from werklab.registration.forms import (
+    ConfirmForm,
+    DetailsForm,
+    PaymentForm,
+    RegistrationForm,
+    TransferForm,
+)
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 
 bp = Blueprint("registration", __name__)
@@ -69,7 +75,10 @@ def register(slug: str):
     programme = registrable_programme(slug, token) or abort(404)
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
-    form = RegistrationForm(programme=programme, online_payment=_online_payment())
+    full = services.seats_taken(programme.id, now) >= programme.max_participants
+    form = RegistrationForm(
+        programme=programme, online_payment=_online_payment(), waiting_list=full
+    )
     if form.validate_on_submit():
         programme_id, data = programme.id, form.to_data(str(get_locale()))
         begin_write_late(db.session)  # the form was checked without holding a lock
@@ -77,6 +86,9 @@ def register(slug: str):
             registration = services.register(programme_id, data, invitation_token=token, now=now)
         except DomainError as exc:
             db.session.rollback()
+            if isinstance(exc, services.PlaceFree):  # ask how to pay after all
+                programme = registrable_programme(slug, token) or abort(404)
+                form = RegistrationForm(programme=programme, online_payment=_online_payment())
             form.form_errors.append(exc.message)
             return render_template(
                 "registration/form.html", form=form, programme=programme, token=token
@@ -198,17 +210,31 @@ def offer(token: str):
     """Accept or decline a seat offered from the waiting list."""
     registration = _load(token)
     now = utcnow()
-    form = ConfirmForm()
     choice = request.args.get("keuze", "accept")
     if choice not in {"accept", "decline"}:
         abort(404)
     if not registration.has_open_offer(now):
         flash(_("This offer has expired or has already been answered."), "info")
         return redirect(url_for("registration.manage", token=token))
+    # Joined the waiting list without choosing how to pay: asked now, with the place.
+    asks_payment = (
+        choice == "accept"
+        and bool(registration.programme.fee_cents)
+        and registration.payment_method is PaymentMethod.NONE
+    )
+    form = (
+        PaymentForm(programme=registration.programme, online_payment=_online_payment())
+        if asks_payment
+        else ConfirmForm()
+    )
     if form.validate_on_submit():
-        action = services.accept_offer if choice == "accept" else services.decline_offer
         try:
-            action(registration, now=now)
+            if choice == "decline":
+                services.decline_offer(registration, now=now)
+            else:
+                services.accept_offer(
+                    registration, now=now, payment=form.to_payment() if asks_payment else None
+                )
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -229,7 +255,8 @@ def offer(token: str):
         form=form,
         token=token,
         choice=choice,
-    )
+        asks_payment=asks_payment,
+    ), 400 if form.errors else 200
 
 
 @bp.route("/inschrijving/<token>/gegevens", methods=["GET", "POST"])
