@@ -111,3 +111,13 @@ def test_nothing_changed_sends_nothing_and_a_cancelled_registration_is_closed(
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).first_name != "Nieuw"
+
+
+def test_my_programme_links_to_changing_the_details(client, factories, programme):
+    from tests.participant.conftest import sign_in
+
+    registration = factories.registration(programme, email="anna@example.nl")
+    db.session.commit()
+    sign_in(client, "anna@example.nl")
+    page = text(client.get("/mijn-traject/"))
+    assert details_url(registration) in page
