@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -58,10 +60,12 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert result.exit_code == 0, result.output
     assert "uitnodiging=" in result.output
     programmes = {p.kind: p for p in db.session.execute(select(Programme)).scalars()}
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
     now = utcnow()
 
-    werklab = programmes[ProgrammeKind.WERKLAB]
+    werklab = db.session.execute(
+        select(Programme).where(Programme.title == "Werklab Gemeente Zwolle")
+    ).scalar_one()
     assert werklab.visibility is Visibility.INVITATION
     assert [s.theme for s in werklab.sessions][0] == "Op de koffie bij bewonersinitiatieven"
 
@@ -84,9 +88,14 @@ def test_seed_demo_makes_a_realistic_set(app):
     )
     assert 1 <= len(waiting) <= 5
 
+    # A werklab still being planned: its invitation link says registration opens soon.
+    assert "opens soon" in result.output
+    planned = re.search(r"opens soon: http://werklab\.test(\S+)", result.output).group(1)
+    assert "Inschrijving opent binnenkort" in app.test_client().get(planned).get_data(True)
+
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
 
 
 def test_tick_command_reports(app):

@@ -346,13 +346,30 @@ def seed_demo(now: datetime | None = None) -> str:
                 actor=actor,
                 now=now + timedelta(minutes=i),
             )
+    # A werklab still being planned: its invitation link says "inschrijving opent binnenkort".
+    planned = catalog.create_programme(
+        ProgrammeData(
+            kind=ProgrammeKind.WERKLAB,
+            title="Werklab Gemeente Deventer",
+            description="Een werklab voor collega's van de gemeente Deventer.",
+            region="Deventer",
+            visibility=Visibility.INVITATION,
+            sessions=[],
+        ),
+        actor=actor,
+        now=now,
+    )
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
         "catalog.programme", slug=werklab.slug, uitnodiging=werklab.invitation_token
     )
+    planned_link = external_url(
+        "catalog.programme", slug=planned.slug, uitnodiging=planned.invitation_token
+    )
     return (
-        f"Demo data added: 4 programmes. Invitation link of the werklab: {link}\n"
+        f"Demo data added: 5 programmes. Invitation link of the werklab: {link}\n"
+        f"Invitation link of a werklab that opens soon: {planned_link}\n"
         f"Demo sign-in (password {DEMO_PASSWORD}): "
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
     )
