@@ -11,9 +11,13 @@ from werklab import create_app
 from werklab.catalog.models import Programme, ProgrammeKind, Visibility
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.intake.models import Quote
+from werklab.invoicing import ubl
+from werklab.invoicing.models import Invoice
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
-from werklab.registration.services import seats_taken
+from werklab.registration.seats import seats_taken
+from werklab.seed import DEMO_OIN
 
 
 @pytest.mark.parametrize("secret", ["", "short"])
@@ -60,6 +64,7 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert result.exit_code == 0, result.output
     assert "uitnodiging=" in result.output
     programmes = {p.kind: p for p in db.session.execute(select(Programme)).scalars()}
+    # Four open programmes, and the draft werklab Gemeente Deventer booked by accepting a quote.
     assert len(list(db.session.execute(select(Programme)).scalars())) == 5
     now = utcnow()
 
@@ -92,6 +97,15 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert "opens soon" in result.output
     planned = re.search(r"opens soon: http://werklab\.test(\S+)", result.output).group(1)
     assert "Inschrijving opent binnenkort" in app.test_client().get(planned).get_data(True)
+
+    # A municipality with an OIN whose accepted quote's invoice is a valid e-invoice.
+    quote = db.session.execute(select(Quote)).scalar_one()
+    assert (quote.buyer_legal_scheme, quote.buyer_legal_id) == ("0190", DEMO_OIN)
+    invoice = db.session.get(Invoice, quote.invoice_id)
+    assert invoice.number in result.output and DEMO_OIN in result.output
+    assert invoice.sent_as_ubl and ubl.missing(invoice) == []
+    assert b'<cbc:CompanyID schemeID="0190">' + DEMO_OIN.encode() in ubl.build(invoice)
+    assert len(invoice.lines) == 3
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output

@@ -31,7 +31,21 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from werklab.fields import TextAreaField, no_control_characters, single_line, strip
+from werklab import numbers
+from werklab.fields import (
+    TextAreaField,
+    buyer_reference_field,
+    city_field,
+    e_invoice_field,
+    legal_id_field,
+    no_control_characters,
+    order_number_field,
+    peppol_id_field,
+    postcode_field,
+    single_line,
+    street_field,
+    strip,
+)
 from werklab.intake.models import MAX_EXPECTED, MIN_EXPECTED, PolicyArea, RequestStatus
 from werklab.intake.services import (
     MAX_LINES,
@@ -238,27 +252,63 @@ class SendQuoteForm(FlaskForm):
 class AcceptForm(FlaskForm):
     name = _line(_l("Your name"), 200, _l("Please fill in your name."))
     role = _line(_l("Your role"), 200, _l("Please fill in your role."))
-    purchase_reference = _line(
-        _l("Purchase-order or reference number"),
-        100,
-        _l("Please fill in the purchase order or reference number."),
-        description=_l("We put it on the invoice, so that your accounts department can place it."),
-    )
-    billing_address = _text(_l("Billing address"), 500, _l("Please fill in the billing address."))
+    purchase_reference = order_number_field()
+    buyer_reference = buyer_reference_field()
+    billing_street = street_field()
+    billing_postcode = postcode_field()
+    billing_city = city_field()
+    legal_id = legal_id_field()
+    peppol_id = peppol_id_field()
     billing_email = _email(_l("E-mail address for the invoice (optional)"))
+    # Public buyers mostly take e-invoices: asked for unless the contact says otherwise.
+    e_invoice = e_invoice_field(default=True)
     agree_terms = BooleanField(
         _l("I agree to the terms of this quote and may accept it for my municipality."),
         [DataRequired(message=_l("Please agree to the terms."))],
     )
 
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        required = {
+            "billing_street": _l("Please fill in the street and house number."),
+            "billing_postcode": _l("Please fill in the postcode."),
+            "billing_city": _l("Please fill in the place."),
+            "legal_id": _l("Please fill in the OIN of your municipality (or its KvK number)."),
+        }
+        if not self.purchase_reference.data:
+            required["buyer_reference"] = _l(
+                "Please fill in your reference or the purchase-order number (at least one of "
+                "the two); ask your financial department if you do not know it."
+            )
+        for name, message in required.items():
+            field = self[name]
+            if not field.data and not field.errors:
+                field.errors = [*field.errors, message]
+                ok = False
+        postcode = self.billing_postcode
+        if postcode.data and not postcode.errors:
+            try:
+                numbers.postcode(postcode.data)
+            except numbers.NumberError as exc:
+                postcode.errors = [*postcode.errors, exc.message]
+                ok = False
+        return ok
+
     def to_data(self) -> Acceptance:
         return Acceptance(
             name=self.name.data,
             role=self.role.data,
-            purchase_reference=self.purchase_reference.data,
-            billing_address=self.billing_address.data,
+            purchase_reference=self.purchase_reference.data or "",
+            billing_address="",
             billing_email=self.billing_email.data or "",
             agree_terms=bool(self.agree_terms.data),
+            buyer_reference=self.buyer_reference.data or "",
+            street=self.billing_street.data or "",
+            postcode=self.billing_postcode.data or "",
+            city=self.billing_city.data or "",
+            legal_id=self.legal_id.data or "",
+            peppol_id=self.peppol_id.data or "",
+            e_invoice=bool(self.e_invoice.data),
         )
 
 

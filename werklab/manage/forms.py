@@ -28,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from werklab.catalog.labels import KIND_LABELS, SESSION_KIND_LABELS
 from werklab.catalog.models import (
     DEFAULT_MINIMUM,
     MAX_GROUP_SIZE,
@@ -53,7 +54,6 @@ from werklab.fields import (
     single_line,
     strip,
 )
-from werklab.i18n import KIND_LABELS, SESSION_KIND_LABELS
 
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public: in the catalogue, open to everyone"),

@@ -37,8 +37,11 @@ from werklab.manage.forms import (
     RolesForm,
     SessionForm,
 )
-from werklab.registration import decisions
-from werklab.registration.services import held_checkout_sessions, seats_taken
+from werklab.payments.checkout import expire_checkout
+from werklab.payments.refunds import process_refunds
+from werklab.registration import availability, decisions
+from werklab.registration.lookup import held_checkout_sessions
+from werklab.registration.seats import seats_taken
 
 bp = Blueprint("manage", __name__, url_prefix="/beheer")
 
@@ -108,7 +111,7 @@ def index():
     """Every programme with its status, seats taken and trainers."""
     _allow(permissions.can_manage_catalogue)
     now = utcnow()
-    rows = catalog.programme_overview(now=now)
+    rows = availability.programme_overview(now=now)
     failed = failed_mails(since=now - FAILED_MAIL_WINDOW)
     return render_template("manage/index.html", rows=rows, failed_mails=failed)
 
@@ -170,7 +173,7 @@ def edit_programme(programme_id: int):
     error = None
     if form.validate_on_submit():
         _result, error = _commit(
-            lambda: catalog.update_programme(
+            lambda: availability.update_programme(
                 programme, form.to_data(programme.kind), actor=_actor(), now=utcnow()
             )
         )
@@ -248,7 +251,6 @@ def cancel_programme(programme_id: int):
             _failed(exc)
             return redirect(url_for("manage.programme", programme_id=programme_id))
         db.session.commit()
-        from werklab.payments.services import expire_checkout, process_refunds
 
         for session_id in held:  # Stripe only after the commit; tick retries refunds
             expire_checkout(session_id)

@@ -13,8 +13,8 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.mail import queue_mail
+from werklab.registration.lookup import manage_url
 from werklab.registration.models import Registration
-from werklab.registration.services import manage_url
 
 #: The fields a participant may change, with their label in the confirmation mail.
 FIELD_LABELS = {

@@ -16,9 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from werklab.assignments.services import AssignmentData
 from werklab.catalog.services import local_to_utc, utc_to_local
 from werklab.fields import TextAreaField, no_control_characters, single_line, strip
-from werklab.groups.assignments import AssignmentData
 
 TEXT_MAX = 20000
 
