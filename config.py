@@ -110,6 +110,11 @@ class Config:
     #: Room for one 10 MB upload plus the form around it; each file is checked on its own
     #: (assignments.services.MAX_FILE_BYTES), so one byte over 10 MB gets the 413 page.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024 + 256 * 1024
+    #: Interim evaluations: mailed this many hours after a session ends, open for answers
+    #: (and changes) this many days by default, one reminder after this many days.
+    EVALUATION_DELAY_HOURS = float(os.environ.get("EVALUATION_DELAY_HOURS", "2"))
+    EVALUATION_OPEN_DAYS = int(os.environ.get("EVALUATION_OPEN_DAYS", "14"))
+    EVALUATION_REMINDER_DAYS = float(os.environ.get("EVALUATION_REMINDER_DAYS", "5"))
     #: Where handed-in files are kept (outside static/, under random names).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(BASE_DIR / "instance" / "uploads")
 

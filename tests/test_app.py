@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from werklab import create_app
-from werklab.catalog.models import Programme, ProgrammeKind, Visibility
+from werklab.catalog.models import Programme, Visibility
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.intake.models import Quote
@@ -63,9 +63,10 @@ def test_seed_demo_makes_a_realistic_set(app):
     result = runner.invoke(args=["werklab", "seed-demo"])
     assert result.exit_code == 0, result.output
     assert "uitnodiging=" in result.output
-    programmes = {p.kind: p for p in db.session.execute(select(Programme)).scalars()}
-    # Four open programmes, and the draft werklab Gemeente Deventer booked by accepting a quote.
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
+    # Four open programmes, the draft werklab Gemeente Deventer booked by accepting a quote,
+    # and one that started months ago (interim evaluations, issue 14),
+    # and one under way whose participants need attention (issue 14).
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
     now = utcnow()
 
     werklab = db.session.execute(
@@ -80,7 +81,9 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert cop.fee_cents == 75000
     assert seats_taken(cop.id, now) == 12 and cop.max_participants == 15
 
-    lg = programmes[ProgrammeKind.LEARNING_COMMUNITY]
+    lg = db.session.execute(
+        select(Programme).where(Programme.title.like("%Samen Sterk%"))
+    ).scalar_one()
     gaps = [
         round((b.starts_at - a.starts_at).total_seconds() / 86400)
         for a, b in zip(lg.sessions, lg.sessions[1:], strict=False)
@@ -109,7 +112,7 @@ def test_seed_demo_makes_a_realistic_set(app):
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
 
 
 def test_tick_command_reports(app):

@@ -129,14 +129,28 @@ ACCEPT = {
     "name": "Fatima el Amrani",
     "role": "Programmamanager",
     "purchase_reference": "PO-4500999",
-    "billing_address": "Postbus 9200\n6800 HA Arnhem",
+    "billing_street": "Korenmarkt 1",
+    "billing_postcode": "6811 GV",
+    "billing_city": "Arnhem",
+    "legal_id": "00000001001234567000",
     "billing_email": "crediteuren@arnhem.nl",
     "agree_terms": "y",
 }
 
 
 @pytest.mark.parametrize("bad", BAD[:3])
-@pytest.mark.parametrize("name", ["name", "role", "purchase_reference", "billing_email"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "name",
+        "role",
+        "purchase_reference",
+        "buyer_reference",
+        "billing_street",
+        "billing_city",
+        "billing_email",
+    ],
+)
 def test_quote_acceptance_one_line_fields(client, quote_link, name, bad):
     before = counts()
     token = csrf_from(text(client.get(quote_link)))
@@ -158,7 +172,11 @@ REGISTER = {
     "privacy_consent": "y",
     "payment_method": "invoice",
     "billing_organisation": "Provincie Gelderland",
-    "billing_address": "Postbus 9090\n6800 GX Arnhem",
+    "billing_street": "Markt 11",
+    "billing_postcode": "6811 CG",
+    "billing_city": "Arnhem",
+    "billing_country": "NL",
+    "billing_legal_id": "00000001001234567000",
     "billing_email": "facturen@gelderland.example",
     "billing_reference": "PO-77",
 }
@@ -174,7 +192,10 @@ REGISTER = {
         "job_title",
         "dietary_wishes",
         "billing_organisation",
+        "billing_street",
+        "billing_city",
         "billing_reference",
+        "billing_order_number",
         "billing_email",
     ],
 )

@@ -41,14 +41,6 @@ def text_of(n: int) -> str:
     return body.replace("\n", "\r\n")
 
 
-def address_of(n: int = 500, lines: int = 6) -> str:
-    """A postal address of n characters on `lines` lines."""
-    size = (n - 2 * (lines - 1)) // lines
-    rows = ["ë" * size] * lines
-    rows[-1] += "ë" * (n - 2 * (lines - 1) - size * lines)
-    return "\r\n".join(rows)
-
-
 def email_of(n: int = 254) -> str:
     """A valid address of exactly n characters."""
     local = "a" * 64
@@ -101,8 +93,13 @@ REGISTRATION = {
     "privacy_consent": "y",
     "payment_method": "invoice",
     "billing_organisation": longest(200),
-    "billing_address": address_of(),
+    "billing_street": longest(200),
+    "billing_postcode": "7411 KT",
+    "billing_city": longest(100),
+    "billing_country": "NL",
+    "billing_legal_id": "0000 0001 0012 3456 7000",
     "billing_reference": longest(100),
+    "billing_order_number": longest(100),
     "billing_vat_number": "NL....." + " ".join("123456789B01"),  # 30 characters
 }
 
@@ -210,7 +207,11 @@ def test_quote_acceptance_at_maximum_length(client):
         "name": longest(200),
         "role": longest(200),
         "purchase_reference": longest(100),
-        "billing_address": address_of(),
+        "buyer_reference": longest(100),
+        "billing_street": longest(200),
+        "billing_postcode": "7411 KT",
+        "billing_city": longest(100),
+        "legal_id": "0000 0001 0012 3456 7000",
         "billing_email": email_of(),
         "agree_terms": "y",
         "csrf_token": page_token(client, link),

@@ -27,7 +27,9 @@ from werklab.certificates.views import bp as certificates_bp
 from werklab.cli import werklab_cli
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
 from werklab.errors import NUL_INPUT, register_error_handlers
+from werklab.evaluations.views import bp as evaluations_bp
 from werklab.extensions import babel, csrf, db, login_manager, migrate
+from werklab.followup.views import bp as followup_bp
 from werklab.groups import handlers as groups_handlers  # noqa: F401
 from werklab.groups.views import bp as groups_bp
 from werklab.i18n import init_i18n
@@ -102,6 +104,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(groups_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(followup_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

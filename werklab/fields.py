@@ -38,18 +38,6 @@ def no_control_characters(form, field):
         raise ValidationError(_l("This text contains characters we cannot store."))
 
 
-class MaxLines:
-    """At most `n` lines (a postal address: what fits in an envelope window)."""
-
-    def __init__(self, n: int):
-        self.n = n
-
-    def __call__(self, form, field):
-        lines = [line for line in normalize_newlines(field.data or "").split("\n") if line.strip()]
-        if len(lines) > self.n:
-            raise ValidationError(_l("Use at most %(n)d lines.", n=self.n))
-
-
 def normalize_newlines(text: str) -> str:
     """Browsers send a textarea's line breaks as "\r\n": store them as "\n"."""
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -8,7 +8,9 @@ from datetime import datetime
 from werklab import mail, ratelimit
 from werklab.assignments.services import remind_job
 from werklab.db import begin_write, utcnow
+from werklab.evaluations.jobs import send_evaluations
 from werklab.extensions import db
+from werklab.followup.jobs import mail_digests as mail_followup_digests
 from werklab.initiatives import jobs as initiatives_jobs
 from werklab.intake import services as intake
 from werklab.payments.refunds import process_refunds
@@ -80,6 +82,8 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["hosts_thanked"] = thank_hosts(now)
     result["assignment_reminders"] = remind_job(now)
     result["rate_limit_counts_purged"] = ratelimit.purge_expired(now)
+    result["evaluations_sent"], result["evaluation_reminders"] = send_evaluations(now)
+    result["followup_digests"] = mail_followup_digests(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

@@ -6,6 +6,8 @@ from werklab.attendance import models as attendance_models  # noqa: F401
 from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme, ProgrammeSession
 from werklab.certificates import models as certificates_models  # noqa: F401
+from werklab.evaluations import models as evaluations_models  # noqa: F401
+from werklab.followup import models as followup_models  # noqa: F401
 from werklab.groups import models as groups_models  # noqa: F401
 from werklab.initiatives import models as initiatives_models  # noqa: F401
 from werklab.intake import models as intake_models  # noqa: F401

@@ -203,3 +203,33 @@ def can_view_homework_group(user, registration: Registration) -> bool:
     """See a participant's homework group (names and organisations of its members): the
     participant themselves, the programme's trainers and the coordinators."""
     return owns_registration(user, registration) or can_work_on(user, registration.programme)
+
+
+# --- interim evaluations (issue 14) ------------------------------------------------------------
+
+
+def can_manage_evaluations(user, programme: Programme) -> bool:
+    """Questionnaires of a programme, and the evaluation of each session (which one, on or
+    off, anonymous or named): the programme's trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_see_evaluation_results(user, programme: Programme) -> bool:
+    """A programme's evaluation results and their CSV: its trainers and the coordinators.
+    (With anonymity on, nobody sees who gave which answer; services.results sees to it.)"""
+    return can_work_on(user, programme)
+
+
+# --- early warning: "Aandacht nodig" (issue 14) ----------------------------------------------
+
+
+def can_follow_up(user, programme: Programme) -> bool:
+    """See who needs attention in a programme and why: the programme's trainers and the
+    coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_contact_participant(user, registration: Registration) -> bool:
+    """Send a participant a personal message and note that one got in touch: the trainers
+    of their programme and the coordinators."""
+    return can_work_on(user, registration.programme)

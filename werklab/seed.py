@@ -13,6 +13,7 @@ from werklab.catalog.models import ProgrammeKind, ProgrammeStatus, SessionKind, 
 from werklab.catalog.services import ProgrammeData, SessionData, local_to_utc
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.followup.demo import seed_running_programme
 from werklab.intake import services as intake
 from werklab.intake.services import Acceptance, IntakeData, QuoteData
 from werklab.invoicing.models import Invoice
@@ -21,6 +22,7 @@ from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
 from werklab.registration.signup import RegistrationData
+from werklab.seed_evaluations import seed_evaluations
 
 FIRST = [
     "Anouk",
@@ -414,6 +416,10 @@ def seed_demo(now: datetime | None = None) -> str:
     # The werklab that quote booked is still being planned (a draft): its invitation link
     # says "inschrijving opent binnenkort".
     invoice, planned = _demo_accepted_quote(now)
+    evaluations_summary = seed_evaluations(
+        staff["trainer_gemeente"], list(_people(rng, 12)), rng, now
+    )
+    running = seed_running_programme(staff["trainer_gemeente"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
@@ -423,10 +429,13 @@ def seed_demo(now: datetime | None = None) -> str:
         "catalog.programme", slug=planned.slug, uitnodiging=planned.invitation_token
     )
     return (
-        f"Demo data added: 4 programmes and a booked werklab. Invitation link: {link}\n"
+        f"Demo data added: 6 programmes and a booked werklab. Invitation link: {link}\n"
         f"Invitation link of the booked werklab, which opens soon: {planned_link}\n"
         f"Gemeente Deventer (OIN {DEMO_OIN}) accepted a quote: invoice {invoice.number} "
         "downloads as an e-invoice (UBL) under Beheer > Facturen.\n"
+        f"{running} is under way: see 'Aandacht nodig' (signed in as marleen@werklab.example).\n"
         f"Demo sign-in (password {DEMO_PASSWORD}): "
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
+        + "\n"
+        + evaluations_summary
     )

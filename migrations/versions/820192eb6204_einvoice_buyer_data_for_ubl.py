@@ -5,7 +5,7 @@ details (what the payer gives when registering). Documents issued before keep em
 they cannot be made into an e-invoice and say so.
 
 Revision ID: 820192eb6204
-Revises: 1e6c7c1db3e5
+Revises: 2e0b1d5078f4
 Create Date: 2026-12-02 12:44:17.518708
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '820192eb6204'
-down_revision = '1e6c7c1db3e5'
+down_revision = '2e0b1d5078f4'
 branch_labels = None
 depends_on = None
 

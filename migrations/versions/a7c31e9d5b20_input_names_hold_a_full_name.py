@@ -4,7 +4,7 @@ mail_outbox.to_name, users.name and certificates.name were 200 characters, while
 registration's full name can be 201: PostgreSQL refused such a registration with a 500.
 
 Revision ID: a7c31e9d5b20
-Revises: 820192eb6204
+Revises: c4c390c82153
 Create Date: 2026-12-02 13:00:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7c31e9d5b20"
-down_revision = "820192eb6204"
+down_revision = "c4c390c82153"
 branch_labels = None
 depends_on = None
 

@@ -74,7 +74,7 @@ def test_how_to_pay_is_asked_when_the_offered_place_is_accepted(client, full):
     # Without billing details the place is not taken.
     response = client.post(url, data={"csrf_token": csrf_from(page), "payment_method": "invoice"})
     assert response.status_code == 400
-    assert "Vul het factuuradres in." in text(response)
+    assert "Vul de straat en het huisnummer in." in text(response)
     db.session.refresh(waiting)
     assert waiting.status is RegistrationStatus.OFFERED
     response = client.post(
@@ -83,7 +83,11 @@ def test_how_to_pay_is_asked_when_the_offered_place_is_accepted(client, full):
             "csrf_token": csrf_from(page),
             "payment_method": "invoice",
             "billing_organisation": "Gemeente Ede",
-            "billing_address": "Postbus 9022\r\n6710 HK Ede",
+            "billing_street": "Bergstraat 4",
+            "billing_postcode": "6711 LR",
+            "billing_city": "Ede",
+            "billing_country": "NL",
+            "billing_legal_id": "12345678",
             "billing_email": "facturen@ede.example",
             "billing_reference": "PO-123",
         },

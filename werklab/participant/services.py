@@ -25,6 +25,7 @@ from werklab.catalog.ics import build_calendar
 from werklab.catalog.models import Programme, ProgrammeSession, ProgrammeStatus
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.followup.services import contact_notes_for
 from werklab.mail import OutboxMail
 from werklab.participant.models import CalendarFeed
 from werklab.registration.models import Registration, RegistrationStatus
@@ -225,7 +226,11 @@ def personal_data(user: User) -> PersonalData:
         else:
             account_history.append(entry)
 
-    notes = notes_for_registrations(ids) if ids else []
+    # The notes of "contacted" (Aandacht nodig) are notes about them too.
+    notes = sorted(
+        [*notes_for_registrations(ids), *contact_notes_for(ids)] if ids else [],
+        key=lambda note: note.created_at,
+    )
     for record in records_for_registrations(ids) if ids else []:
         by_id[record.registration_id].attendance.append(record)
     for note in notes:

@@ -23,6 +23,7 @@ from werklab import menu, permissions
 from werklab.certificates.services import certificates_for_email
 from werklab.db import utcnow
 from werklab.errors import DomainError
+from werklab.evaluations.services import open_for_email
 from werklab.extensions import db
 from werklab.invoicing.models import InvoiceStatus
 from werklab.invoicing.services import invoice_for
@@ -87,6 +88,7 @@ def index():
         manage_token=registration_services.manage_token,
         now=utcnow(),
         certificates=certificates_for_email(me.email),
+        evaluations=open_for_email(me.email, utcnow()),
     )
 
 
