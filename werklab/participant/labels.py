@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "payment.not_seated": _l("Payment received without a place: refunded"),
     "homework_group.member_moved": _l("Moved to another homework group"),
     "homework_group.member_left": _l("Left the homework group"),
+    "followup.message_sent": _l("Personal message from your trainer or coordinator"),
     "person.erased": _l("Personal data erased"),
     "user.deactivated": _l("Account deactivated"),
     "user.reactivated": _l("Account reactivated"),
