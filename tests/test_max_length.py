@@ -100,7 +100,7 @@ REGISTRATION = {
     "billing_legal_id": "0000 0001 0012 3456 7000",
     "billing_reference": longest(100),
     "billing_order_number": longest(100),
-    "billing_vat_number": "NL....." + " ".join("123456789B01"),  # 30 characters
+    "billing_vat_number": "NL....." + " ".join("123456782B01"),  # 30 characters, valid
 }
 
 
