@@ -26,7 +26,7 @@ from werklab.catalog import labels as catalog_labels
 from werklab.certificates.views import bp as certificates_bp
 from werklab.cli import werklab_cli
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
-from werklab.errors import register_error_handlers
+from werklab.errors import NUL_INPUT, register_error_handlers
 from werklab.evaluations.views import bp as evaluations_bp
 from werklab.extensions import babel, csrf, db, login_manager, migrate
 from werklab.followup.views import bp as followup_bp
@@ -116,7 +116,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         if request.method not in SAFE_METHODS:
             values += request.form.values()
         if any("\x00" in value for value in values):
-            abort(400)
+            abort(400, description=NUL_INPUT)
 
     @app.before_request
     def _start_transaction():

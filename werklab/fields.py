@@ -1,4 +1,8 @@
-"""Form fields and validators that several areas ask for in the same words."""
+"""Form fields that several areas ask for in the same words, and the checks every text field
+gets: one-line fields refuse line breaks and control characters (they end up in mail headers,
+subjects and PDFs), multi-line fields refuse control characters and store line breaks as
+"\n" whatever the browser sends.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,20 @@ import re
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
+from wtforms import TextAreaField as _TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from werklab import numbers
 
+#: C0 control characters (but tab, line feed and carriage return), DEL, and the C1 range,
+#: the Unicode line and paragraph separators and the bidirectional overrides, which no
+#: person types on purpose.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]")
+_LINE_BREAK = re.compile(r"[\r\n\t\x0b\x0c\x85\u2028\u2029]")
+
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\t]")
 
 
 def single_line(form, field):
@@ -29,6 +36,21 @@ def single_line(form, field):
 def no_control_characters(form, field):
     if field.data and _CONTROL.search(field.data):
         raise ValidationError(_l("This text contains characters we cannot store."))
+
+
+def normalize_newlines(text: str) -> str:
+    """Browsers send a textarea's line breaks as "\r\n": store them as "\n"."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class TextAreaField(_TextAreaField):
+    """A multi-line text whose line breaks are stored as "\n" (so that paragraphs survive,
+    and a length limit counts a line break once, as the browser's maxlength does)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = normalize_newlines(self.data)
 
 
 def required_date(label=None) -> DateField:

@@ -45,7 +45,7 @@ def test_the_billing_details_of_a_government_employer_make_an_e_invoice(client, 
     assert invoice.buyer_order_number == "4500777" and invoice.sent_as_ubl
     [mail] = outbox("invoicing.invoice")
     assert [a["render"] for a in mail.attachments] == [
-        "werklab.invoicing.services:pdf_attachment",
+        "werklab.invoicing.pdf:pdf_attachment",
         "werklab.invoicing.ubl:ubl_attachment",
     ]
 

@@ -257,7 +257,9 @@ def test_cancel_without_csrf_changes_nothing(client, programme, factories):
 
 @pytest.mark.parametrize(("choice", "expected"), [("accept", S.CONFIRMED), ("decline", S.DECLINED)])
 def test_answer_an_offer_from_the_mail_link(client, factories, choice, expected):
-    programme = factories.programme(min_participants=1, max_participants=1)
+    # Without a fee: accepting asks nothing but a confirmation (with a fee, someone who
+    # joined the list without choosing how to pay is asked it: test_waiting_list_form.py).
+    programme = factories.programme(min_participants=1, max_participants=1, fee_cents=None)
     seated = factories.registration(programme)
     waiting = factories.registration(programme)
     services.cancel_registration(seated, actor="test")

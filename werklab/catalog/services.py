@@ -211,12 +211,21 @@ VISIBLE_STATUSES = (
     ProgrammeStatus.CANCELLED,
     ProgrammeStatus.COMPLETED,
 )
+#: ...and with its invitation also a draft: the invitation link a municipality shares shows
+#: the programme ("registration opens soon") before registration opens.
+PAGE_STATUSES = (*VISIBLE_STATUSES, ProgrammeStatus.DRAFT)
+
+
+def hidden_draft(status: ProgrammeStatus, visibility: Visibility) -> bool:
+    """True for a draft without a page: a draft has one only when it is invitation-only (and
+    the invitation is given)."""
+    return status is ProgrammeStatus.DRAFT and visibility is not Visibility.INVITATION
 
 
 @cache
 def _registrable_programme_stmt():
     return select(Programme).where(
-        Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
+        Programme.slug == bindparam("slug"), in_constants(Programme.status, PAGE_STATUSES)
     )
 
 
@@ -227,6 +236,8 @@ def registrable_programme(slug: str, invitation_token: str | None) -> Programme 
         _registrable_programme_stmt(), {"slug": slug}
     ).scalar_one_or_none()
     if programme is None or not programme.accepts_invitation(invitation_token):
+        return None
+    if hidden_draft(programme.status, programme.visibility):
         return None
     return programme
 

@@ -8,6 +8,7 @@ from wtforms import IntegerField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from werklab.certificates.models import RuleKind
+from werklab.fields import single_line, strip
 
 
 class RuleForm(FlaskForm):
@@ -44,4 +45,12 @@ class VerifyForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form anyone may use
 
-    code = StringField(_l("Verification code"), validators=[InputRequired(), Length(max=64)])
+    code = StringField(
+        _l("Verification code"),
+        filters=[strip],
+        validators=[
+            single_line,
+            InputRequired(message=_l("Please fill in the verification code.")),
+            Length(max=64, message=_l("A verification code is at most 64 characters.")),
+        ],
+    )

@@ -33,6 +33,7 @@ from werklab.evaluations.models import (
 )
 from werklab.evaluations.questionnaires import default_questionnaire
 from werklab.extensions import db
+from werklab.fields import normalize_newlines
 from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
@@ -407,7 +408,8 @@ def _parse(question: Question, values: list[str]) -> tuple[dict | None, str | No
     """One question's raw form values → (answer fields, or None when unanswered; error)."""
     values = [v for v in values if v is not None and v.strip() != ""]
     if question.kind is QuestionKind.OPEN:
-        text = values[0].strip() if values else ""
+        # Browsers send line breaks as "\r\n": stored as "\n", like every text field.
+        text = normalize_newlines(values[0]).strip() if values else ""
         if _CONTROL.search(text):
             return None, str(_l("This text contains characters we cannot store."))
         if len(text) > OPEN_ANSWER_MAX:

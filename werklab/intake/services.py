@@ -32,7 +32,7 @@ from werklab.intake.models import (
 from werklab.invoicing.buyer import clean_buyer
 from werklab.invoicing.documents import invoice_quote, local_date
 from werklab.links import external_url, sign, unsign
-from werklab.mail import queue_mail
+from werklab.mail import OutboxMail, queue_mail
 from werklab.pdf import render_pdf
 from werklab.registration.models import Registration, RegistrationStatus
 
@@ -168,6 +168,22 @@ def submit_request(data: IntakeData, *, now: datetime | None = None) -> BookingR
         now,
     )
     return booking
+
+
+def confirmation_mail(booking: BookingRequest) -> OutboxMail | None:
+    """The confirmation mailed to the contact when the request came in (queued with the
+    request's own time), to tell the visitor honestly whether it went out."""
+    return (
+        db.session.execute(
+            select(OutboxMail).where(
+                OutboxMail.kind == "intake.request_received",
+                OutboxMail.to_addr == booking.contact_email,
+                OutboxMail.created_at == booking.created_at,
+            )
+        )
+        .scalars()
+        .first()
+    )
 
 
 # --- 2. the coordinator's pipeline ----------------------------------------------------------

@@ -8,8 +8,11 @@ from werklab.registration.models import PaymentMethod
 
 
 @signals.billing_given.connect
-def _store_billing(registration, *, billing, now, **_):
-    services.add_billing(registration, billing, now=now)
+def _store_billing(registration, *, billing, now, replace=False, **_):
+    if replace:
+        services.save_billing(registration, billing, now=now)
+    else:
+        services.add_billing(registration, billing, now=now)
 
 
 @signals.seated.connect

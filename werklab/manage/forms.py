@@ -17,7 +17,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.validators import (
@@ -47,6 +46,7 @@ from werklab.catalog.services import (
     utc_to_local,
 )
 from werklab.fields import (
+    TextAreaField,
     no_control_characters,
     required_date,
     required_end_time,

@@ -26,10 +26,11 @@ from werklab.catalog.models import (
     registration_open,
 )
 from werklab.catalog.services import (
+    PAGE_STATUSES,
     PROGRAMME_FIELDS,
-    VISIBLE_STATUSES,
     ProgrammeData,
     check_programme_data,
+    hidden_draft,
 )
 from werklab.db import in_constants, utcnow
 from werklab.errors import ValidationError
@@ -70,9 +71,7 @@ def open_programmes(
 def _visible_programme_stmt():
     return (
         select(Programme, seats_taken_expr(Programme.id))
-        .where(
-            Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
-        )
+        .where(Programme.slug == bindparam("slug"), in_constants(Programme.status, PAGE_STATUSES))
         .options(joinedload(Programme.sessions))
     )
 
@@ -88,6 +87,8 @@ def visible_programme(
         .one_or_none()
     )
     if row is None or not row[0].accepts_invitation(invitation_token):
+        return None
+    if hidden_draft(row[0].status, row[0].visibility):
         return None
     return row[0], row[1]
 
@@ -122,7 +123,7 @@ def _page_version_stmt():
         )
         .correlate_except(ProgrammeSession)
         .scalar_subquery(),
-    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES))
+    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, PAGE_STATUSES))
 
 
 def programme_page_version(
@@ -140,6 +141,8 @@ def programme_page_version(
     if row is None:
         return None
     if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
+        return None
+    if hidden_draft(row.status, row.visibility):
         return None
     return PageVersion(
         row.id,

@@ -16,8 +16,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: A registration to be paid by invoice was created: `billing` (BillingDetails), `now`.
-#: invoicing stores where the invoice goes.
+#: A registration to be paid by invoice was created, or someone who joined the waiting list
+#: chose the invoice on accepting a place (then `replace=True`): `billing` (BillingDetails),
+#: `now`. invoicing stores where the invoice goes.
 billing_given = _signals.signal("billing-given")
 
 #: A seat has become final (confirmed by registration or by accepting an offer, not by an
