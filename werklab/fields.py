@@ -152,10 +152,22 @@ def city_field() -> StringField:
     return _text(_l("Place"), 100)
 
 
+class _CountryField(SelectField):
+    """A SelectField of countries whose check looks the posted code up in a set, instead of
+    building the ~250 choices to compare them one by one (~1 ms of every registration POST)."""
+
+    widget = _CountrySelect()
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            return
+        if self.data not in _country_codes(str(get_locale())):
+            message = self.invalid_choice_message or self.gettext("Not a valid choice.")
+            raise ValidationError(message)
+
+
 def country_field() -> SelectField:
-    return SelectField(
-        _l("Country"), choices=country_choices, default="NL", widget=_CountrySelect()
-    )
+    return _CountryField(_l("Country"), choices=country_choices, default="NL")
 
 
 def legal_id_field() -> StringField:

@@ -404,3 +404,18 @@ def test_manage_page_runs_the_same_statements_as_the_programme_grows(
     assert len(waiting[0]) == len(waiting[1]), waiting
     # Registration, programme, sessions; the waiting-list position; the invoice, if any.
     assert max(len(seated[1]), len(waiting[1])) <= 6, (seated[1], waiting[1])
+
+
+@pytest.mark.parametrize("country", ["XX", "nl", "", "NL<script>"])
+def test_unknown_invoice_country_is_refused_and_nothing_stored(client, programme, country):
+    response = post_form(client, programme, billing_country=country)
+    assert response.status_code == 400
+    assert 'id="billing_country-error"' in text(response)
+    assert count(programme) == 0
+
+
+def test_invoice_country_keeps_the_chosen_country_after_an_error(client, programme):
+    response = post_form(client, programme, billing_country="BE", billing_postcode="")
+    assert response.status_code == 400
+    assert '<option selected value="BE">België</option>' in text(response)
+    assert count(programme) == 0
