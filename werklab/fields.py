@@ -6,6 +6,7 @@ import functools
 import re
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
@@ -162,8 +163,7 @@ class _CountryField(SelectField):
         if self.process_errors:
             return
         if self.data not in _country_codes(str(get_locale())):
-            message = self.invalid_choice_message or self.gettext("Not a valid choice.")
-            raise ValidationError(message)
+            raise ValidationError(_("Choose a country from the list."))
 
 
 def country_field() -> SelectField:

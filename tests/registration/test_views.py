@@ -410,7 +410,7 @@ def test_manage_page_runs_the_same_statements_as_the_programme_grows(
 def test_unknown_invoice_country_is_refused_and_nothing_stored(client, programme, country):
     response = post_form(client, programme, billing_country=country)
     assert response.status_code == 400
-    assert 'id="billing_country-error"' in text(response)
+    assert 'id="billing_country-error">Kies een land uit de lijst.' in text(response)
     assert count(programme) == 0
 
 
