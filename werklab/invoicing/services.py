@@ -27,6 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from werklab import audit
 from werklab.attendance.pdf import render_pdf
+from werklab.catalog.pricing import seat_price
 from werklab.catalog.services import utc_to_local
 from werklab.db import is_lock_timeout
 from werklab.errors import Busy, DomainError, ValidationError
@@ -265,8 +266,7 @@ def invoice_registration(
     if not programme.fee_cents:
         raise InvoiceError(str(_l("This programme has no fee to invoice.")))
 
-    rate = programme.vat_rate_bp
-    fee = programme.fee_cents
+    price = seat_price(programme)
     with force_locale(registration.locale):
         description = str(_l("Participation in %(title)s", title=programme.title))
     invoice = _new_invoice(
@@ -285,10 +285,10 @@ def invoice_registration(
                 position=1,
                 description=description[:300],
                 quantity=1,
-                unit_price_cents=fee,
-                vat_rate_bp=rate,
-                amount_excl_cents=fee,
-                vat_cents=vat_of(fee, rate),
+                unit_price_cents=price.excl_cents,
+                vat_rate_bp=price.vat_rate_bp,
+                amount_excl_cents=price.excl_cents,
+                vat_cents=price.vat_cents,
             )
         ],
     )
@@ -342,6 +342,7 @@ def _issue(invoice: Invoice, now: datetime, *, actor: str, **audit_data) -> Invo
 CREDIT_REASONS = {
     "cancelled": _l("Registration cancelled"),
     "programme_cancelled": _l("The programme does not go ahead"),
+    "external": _l("Payment refunded"),
 }
 
 

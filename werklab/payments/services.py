@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 import stripe
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,9 +34,13 @@ from sqlalchemy.exc import IntegrityError
 from werklab import audit
 from werklab.accounts.models import User
 from werklab.catalog.models import ProgrammeStatus
+from werklab.catalog.pricing import seat_price
 from werklab.db import begin_write, utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.i18n import money, vat_rate
+from werklab.invoicing.online import invoice_paid_online
+from werklab.invoicing.services import credit_registration
 from werklab.links import external_url
 from werklab.mail import backoff, queue_mail
 from werklab.payments.models import (
@@ -315,8 +320,25 @@ def start_checkout(registration: Registration, *, now: datetime) -> str:
     raise _hold_over()
 
 
+def _checkout_line_name(programme) -> str:
+    """The product on the Checkout page: the title and what the amount is made of."""
+    price = seat_price(programme)
+    if not price.has_vat:
+        return programme.title
+    return str(
+        _l(
+            "%(title)s (%(excl)s excl. VAT + %(rate)s VAT)",
+            title=programme.title,
+            excl=money(price.excl_cents),
+            rate=vat_rate(price.vat_rate_bp),
+        )
+    )
+
+
 def _checkout_params(registration: Registration, token: str, expires: datetime) -> dict:
     programme = registration.programme
+    with force_locale(registration.locale):
+        name = _checkout_line_name(programme)
     return {
         "mode": "payment",
         "payment_method_types": ["ideal", "card"],
@@ -325,8 +347,9 @@ def _checkout_params(registration: Registration, token: str, expires: datetime) 
                 "quantity": 1,
                 "price_data": {
                     "currency": "eur",
-                    "unit_amount": programme.fee_cents,
-                    "product_data": {"name": programme.title},
+                    # The same total an invoice payer pays: the fee plus VAT.
+                    "unit_amount": seat_price(programme).incl_cents,
+                    "product_data": {"name": name},
                 },
             }
         ],
@@ -517,6 +540,10 @@ def _on_paid(registration: Registration, info: CheckoutInfo, now: datetime, refu
             registration_services.confirm_payment(registration, now=now)
         payment.seated = True
         db.session.flush()
+        # Every payer gets a VAT document: an invoice, marked paid.
+        invoice_paid_online(
+            registration, amount_cents=payment.amount_cents, payment_reference=info.id, now=now
+        )
         return "confirmed"
     if payment.amount_cents > 0:
         refunds.append(_new_refund(payment, reason, now).id)
@@ -541,7 +568,7 @@ def _why_no_seat(registration: Registration, info: CheckoutInfo, now: datetime) 
         info.mode != "payment"
         or (info.currency or "").lower() != "eur"
         or programme.fee_cents is None
-        or info.amount_total != programme.fee_cents
+        or info.amount_total != seat_price(programme).incl_cents
     ):
         return RefundReason.MISMATCH
     if registration.checkout_session_id != info.id:
@@ -676,7 +703,15 @@ def _new_refund(payment: Payment, reason: str, now: datetime) -> Refund:
     db.session.add(refund)
     db.session.flush()
     audit.record("payment.refund_requested", payment, actor="system", now=now, reason=reason)
+    _credit_refunded(payment, reason, now)
     return refund
+
+
+def _credit_refunded(payment: Payment, reason: str, now: datetime) -> None:
+    """A refund of a payment that seated someone credits its paid invoice (a credit note,
+    as for an invoice payer)."""
+    if payment.seated:
+        credit_registration(payment.registration, reason=reason, now=now)
 
 
 def request_refund(registration: Registration, *, reason: str, now: datetime) -> Refund | None:
@@ -865,6 +900,7 @@ def _adopt(payment: Payment, stripe_refunds: list[dict], now: datetime) -> None:
             )
             db.session.add(refund)
             db.session.flush()
+            _credit_refunded(payment, RefundReason.EXTERNAL, now)
         elif refund.stripe_refund_id is None:
             refund.stripe_refund_id = data["id"]
         elif refund.stripe_refund_id != data["id"]:

@@ -1,0 +1,121 @@
+"""The VAT invoice for a seat paid online: issued marked paid, in the same number sequence.
+
+Whoever pays, online or by invoice, gets a VAT document (PRODUCT.md). An online payer's
+invoice is made when the payment seats them, already paid; a refund of that payment credits
+it with a credit note (invoicing.services.credit_registration), as for any invoice.
+
+Runs inside the caller's transaction (the payment's, programme locked): flushes, never commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from werklab import audit
+from werklab.catalog.pricing import seat_price
+from werklab.extensions import db
+from werklab.invoicing.models import Invoice, InvoiceLine, InvoiceStatus
+from werklab.invoicing.services import (
+    _current_invoice,
+    _new_invoice,
+    billing_for,
+    local_date,
+)
+from werklab.mail import queue_mail
+from werklab.registration.models import Registration
+
+
+def invoice_paid_online(
+    registration: Registration,
+    *,
+    amount_cents: int,
+    payment_reference: str,
+    now: datetime,
+    actor: str = "stripe",
+) -> Invoice | None:
+    """Issue the invoice for a seat paid online, marked paid today, and mail it with its PDF
+    to the payer. Idempotent: a registration that has an invoice keeps it. Returns None when
+    the programme has no fee.
+
+    `amount_cents` is what was paid; it MUST be the seat's price incl. VAT (the payment
+    code refunds any other amount instead of seating anyone)."""
+    current = _current_invoice(registration.id)
+    if current is not None:
+        return current
+    programme = registration.programme
+    price = seat_price(programme)
+    if not price or not price.excl_cents:
+        return None
+    assert amount_cents == price.incl_cents, "an online payment seats only at the seat price"
+    billing = billing_for(registration)
+    with force_locale(registration.locale):
+        description = str(_l("Participation in %(title)s", title=programme.title))
+    invoice = _new_invoice(
+        now,
+        registration_id=registration.id,
+        locale=registration.locale,
+        # The payer's own details (the form asks billing details only for an invoice);
+        # billing details given anyway take precedence.
+        buyer_organisation=(billing.organisation if billing else registration.organisation)
+        or registration.full_name[:200],
+        buyer_address=billing.address if billing else "",
+        buyer_email=billing.email if billing else registration.email,
+        buyer_reference=(billing.reference if billing else "")[:100],
+        buyer_vat_number=billing.vat_number if billing else None,
+        participant_name=registration.full_name[:201],
+        programme_title=programme.title,
+        lines=[
+            InvoiceLine(
+                position=1,
+                description=description[:300],
+                quantity=1,
+                unit_price_cents=price.excl_cents,
+                vat_rate_bp=price.vat_rate_bp,
+                amount_excl_cents=price.excl_cents,
+                vat_cents=price.vat_cents,
+            )
+        ],
+    )
+    invoice.due_date = None  # nothing left to pay
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_on = local_date(now)
+    invoice.paid_at = now
+    invoice.total_excl_cents = price.excl_cents
+    invoice.vat_cents = price.vat_cents
+    invoice.total_incl_cents = price.incl_cents
+    if price.vat_rate_bp == 0:
+        invoice.vat_exempt_note = current_app.config["VAT_EXEMPT_NOTE"]
+    db.session.add(invoice)
+    db.session.flush()
+    audit.record(
+        "invoice.issued",
+        invoice,
+        actor=actor,
+        now=now,
+        number=invoice.number,
+        total_incl_cents=invoice.total_incl_cents,
+        registration_id=registration.id,
+        paid_online=payment_reference,
+    )
+    queue_mail(
+        invoice.buyer_email,
+        _l(
+            "Invoice %(number)s (paid): %(title)s",
+            number=invoice.number,
+            title=invoice.programme_title,
+        ),
+        "invoicing/invoice_paid",
+        to_name=invoice.buyer_organisation,
+        locale=invoice.locale,
+        kind="invoicing.invoice",
+        attachments_later=[
+            ("werklab.invoicing.services:pdf_attachment", {"document_id": invoice.id})
+        ],
+        now=now,
+        document=invoice,
+    )
+    return invoice
