@@ -13,7 +13,6 @@ from sqlalchemy import select
 from tests.conftest import csrf_from
 from tests.payments.helpers import checkout, fresh, held, mails, send_event
 from werklab.catalog.pricing import Price, seat_price
-from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.invoicing.models import CreditNote, Invoice, InvoiceStatus
 from werklab.invoicing.services import BillingDetails
@@ -86,7 +85,9 @@ def test_an_online_and_an_invoice_payer_pay_the_same_total(
     by_invoice = factories.registration(
         programme,
         payment_method=PaymentMethod.INVOICE,
-        billing=BillingDetails("Gemeente Ede", "Markt 1\n6711 AA Ede", "crediteuren@ede.nl", "PO-1"),
+        billing=BillingDetails(
+            "Gemeente Ede", "Markt 1\n6711 AA Ede", "crediteuren@ede.nl", "PO-1"
+        ),
     )
     db.session.commit()
     online = paid_online(client, factories, programme, stripe_fake)
@@ -101,11 +102,15 @@ def test_an_online_payer_gets_an_invoice_marked_paid(client, factories, programm
     first = factories.registration(
         programme,
         payment_method=PaymentMethod.INVOICE,
-        billing=BillingDetails("Gemeente Ede", "Markt 1\n6711 AA Ede", "crediteuren@ede.nl", "PO-1"),
+        billing=BillingDetails(
+            "Gemeente Ede", "Markt 1\n6711 AA Ede", "crediteuren@ede.nl", "PO-1"
+        ),
     )
     db.session.commit()
     [earlier] = invoices_of(first)
-    reg = paid_online(client, factories, programme, stripe_fake, organisation="Stichting Buurtkracht")
+    reg = paid_online(
+        client, factories, programme, stripe_fake, organisation="Stichting Buurtkracht"
+    )
     # A redelivered event changes nothing: still one invoice.
     session = stripe_fake.sessions[reg.checkout_session_id]
     send_event(client, stripe_fake, "checkout.session.completed", dict(session))
@@ -176,5 +181,3 @@ def test_a_payment_that_seats_nobody_gets_no_invoice(client, factories, programm
     send_event(client, stripe_fake, "checkout.session.completed", stripe_fake.pay(session_id))
     assert fresh(reg).status is S.HELD
     assert invoices_of(reg) == []
-
-
