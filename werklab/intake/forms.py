@@ -237,7 +237,7 @@ class AcceptForm(FlaskForm):
         filters=[strip],
     )
     agree_terms = BooleanField(
-        _l("I agree to the terms of this quote and may accept it for my municipality."),
+        _l("I agree to the terms of this quote shown above and may accept it for my municipality."),
         [DataRequired(message=_l("Please agree to the terms."))],
     )
 

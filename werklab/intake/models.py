@@ -124,6 +124,9 @@ class Quote(Base):
     purchase_reference: Mapped[str] = mapped_column(sa.String(100), default="")
     billing_address: Mapped[str] = mapped_column(sa.String(500), default="")
     billing_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: The terms the municipality agrees to, copied from QUOTE_TERMS when the quote is sent
+    #: (a later change of the setting does not change what was offered).
+    terms: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     terms_agreed_at: Mapped[datetime | None]
     decline_reason: Mapped[str] = mapped_column(sa.Text, default="")
     invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoices.id"))
