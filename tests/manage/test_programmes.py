@@ -118,7 +118,7 @@ def test_create_a_cop(admin):
     assert programme.sessions == []
     page = text(admin.get(response.headers["Location"]))
     assert "Het traject is aangemaakt als concept." in page
-    assert "€\xa0750,00 per deelnemer per jaar" in page
+    assert "€\xa0750,00 excl. btw per deelnemer per jaar (€\xa0907,50 incl. 21% btw)" in page
     assert "zondag 31 januari 2027, 17:00" in page
     assert "Voeg eerst minstens één bijeenkomst toe." in page
     audit = db.session.execute(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from werklab import audit
 from werklab.accounts.models import User
+from werklab.catalog.dates import check_slot
 from werklab.catalog.models import (
     DEFAULT_MINIMUM,
     MAX_GROUP_SIZE,
@@ -172,6 +173,7 @@ def create_programme(data: ProgrammeData, *, actor: str, now: datetime | None = 
     )
     db.session.add(programme)
     for session in sessions:
+        check_slot(session.starts_at, session.ends_at, now=now)
         add_session(programme, session)
     db.session.flush()
     audit.record("programme.created", programme, actor=actor, now=now, kind=data.kind.value)
@@ -442,6 +444,7 @@ def create_session(
     """Add a session at the end of a programme (a werklab keeps its three)."""
     now = now or utcnow()
     _werklab_sessions_fixed(programme)
+    check_slot(data.starts_at, data.ends_at, now=now)
     session = add_session(programme, data)
     db.session.flush()
     audit.record("session.created", session, actor=actor, now=now, programme_id=programme.id)
@@ -454,6 +457,7 @@ def update_session(
     """Change a session's theme, time, place, kind or description."""
     now = now or utcnow()
     _check_session_data(data)
+    check_slot(data.starts_at, data.ends_at, now=now, previous_start=session.starts_at)
     values = {
         "theme": data.theme.strip(),
         "starts_at": data.starts_at,

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from werklab import audit
+from werklab.catalog.dates import check_due
 from werklab.catalog.models import Programme
 from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
@@ -196,6 +197,7 @@ def create_assignment(
     """Add an assignment to a programme."""
     now = now or utcnow()
     _check_data(programme, data)
+    check_due(data.due_at, now=now)
     assignment = Assignment(
         programme_id=programme.id,
         title=data.title,
@@ -217,6 +219,7 @@ def update_assignment(
     """Change an assignment's title, description, due date or session."""
     now = now or utcnow()
     _check_data(assignment.programme, data)
+    check_due(data.due_at, now=now, previous_due=assignment.due_at)
     assignment.title = data.title
     assignment.description = data.description
     assignment.session_id = data.session_id
