@@ -17,6 +17,8 @@ def session_event(programme: Programme, session: ProgrammeSession, stamp: dateti
     event = Event()
     event.add("uid", f"werklab-session-{session.id}@werklab")
     event.add("dtstamp", stamp)
+    # Raised on every change of time or place: the calendar replaces its copy of the event.
+    event.add("sequence", session.sequence or 0)
     event.add("dtstart", session.starts_at.replace(tzinfo=UTC))
     event.add("dtend", session.ends_at.replace(tzinfo=UTC))
     event.add("summary", f"{programme.title}: {session.theme}")
@@ -53,3 +55,8 @@ def build_calendar(
 def programme_calendar(programme: Programme, sessions: Iterable[ProgrammeSession]) -> bytes:
     """The sessions of one programme (attached to the confirmation mail)."""
     return build_calendar(programme.title, [(programme, sessions)])
+
+
+def session_calendar(programme: Programme, session: ProgrammeSession) -> bytes:
+    """One session (attached to the mail that says it changed: same UID, higher SEQUENCE)."""
+    return build_calendar(programme.title, [(programme, [session])])

@@ -54,6 +54,10 @@ WERKLAB_SESSIONS = (
 #: `actor`, `now`. Receivers write in the caller's transaction.
 session_changed = Namespace().signal("session-changed")
 
+#: The fields of a session that people plan around: a change to any is mailed to everyone
+#: taking part, with the updated calendar event.
+WHEN_OR_WHERE = frozenset({"starts_at", "ends_at", "location_name", "location_address"})
+
 
 def local_to_utc(value: datetime) -> datetime:
     """Turn a naive Dutch wall-clock time into the naive UTC time we store."""
@@ -471,6 +475,8 @@ def update_session(
     previous = {name: getattr(session, name) for name in changed}
     for name in changed:
         setattr(session, name, values[name])
+    if WHEN_OR_WHERE & set(changed):
+        session.sequence = (session.sequence or 0) + 1
     if changed:
         audit.record(
             "session.updated",

@@ -21,7 +21,10 @@ from werklab.catalog.services import registrable_programme
 from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.registration import services
+from werklab.registration import (
+    services,
+    session_changes,  # noqa: F401 (mails changed sessions)
+)
 from werklab.registration.forms import ConfirmForm, RegistrationForm, TransferForm
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 
