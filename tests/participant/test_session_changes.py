@@ -113,3 +113,31 @@ def test_the_calendar_feed_shows_the_change(app, client, factories):
     assert event.decoded("DTSTART") == new_start.replace(tzinfo=UTC)
     assert int(event["SEQUENCE"]) == 1
     assert token_of(client)  # still signed in: nothing else changed
+
+
+def test_an_added_and_a_deleted_session_are_mailed_too(factories):
+    programme = factories.programme()
+    trainer = staff("tineke@example.nl", "Tineke Trainer", password=False)
+    programme.trainers.append(trainer)
+    person = factories.registration(programme)
+    db.session.commit()
+    start = programme.sessions[-1].starts_at + timedelta(weeks=6)
+    added = catalog.create_session(
+        programme,
+        SessionData("Slotbijeenkomst", start, start + timedelta(hours=3), "Buurthuis 9"),
+        actor="test",
+    )
+    db.session.commit()
+    mails = with_bodies(outbox("registration.session_added"))
+    assert sorted(m.to_addr for m in mails) == sorted([person.email, trainer.email])
+    [event] = ics_events(mails[0])
+    assert str(event["UID"]) == f"werklab-session-{added.id}@werklab"
+
+    catalog.delete_session(added, actor="test")
+    db.session.commit()
+    mails = with_bodies(outbox("registration.session_removed"))
+    assert sorted(m.to_addr for m in mails) == sorted([person.email, trainer.email])
+    assert "gaat niet door" in mails[0].body_text
+    [event] = ics_events(mails[0])
+    assert str(event["UID"]) == f"werklab-session-{added.id}@werklab"
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1

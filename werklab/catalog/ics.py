@@ -60,3 +60,17 @@ def programme_calendar(programme: Programme, sessions: Iterable[ProgrammeSession
 def session_calendar(programme: Programme, session: ProgrammeSession) -> bytes:
     """One session (attached to the mail that says it changed: same UID, higher SEQUENCE)."""
     return build_calendar(programme.title, [(programme, [session])])
+
+
+def cancelled_session_calendar(programme: Programme, session: ProgrammeSession) -> bytes:
+    """A session that no longer takes place: the same event marked cancelled (METHOD CANCEL,
+    STATUS CANCELLED, a higher SEQUENCE), so a calendar that has it removes or strikes it."""
+    cal = Calendar()
+    cal.add("prodid", "-//werklab//werklab//NL")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL")
+    event = session_event(programme, session, utcnow().replace(tzinfo=UTC))
+    event["sequence"] = (session.sequence or 0) + 1
+    event.add("status", "CANCELLED")
+    cal.add_component(event)
+    return cal.to_ical()

@@ -54,6 +54,11 @@ WERKLAB_SESSIONS = (
 #: `actor`, `now`. Receivers write in the caller's transaction.
 session_changed = Namespace().signal("session-changed")
 
+#: Sent by create_session with the new session, and by delete_session (before the row goes)
+#: with the session being removed: `actor`, `now`. Receivers write in the caller's transaction.
+session_added = Namespace().signal("session-added")
+session_removed = Namespace().signal("session-removed")
+
 #: The fields of a session that people plan around: a change to any is mailed to everyone
 #: taking part, with the updated calendar event.
 WHEN_OR_WHERE = frozenset({"starts_at", "ends_at", "location_name", "location_address"})
@@ -452,6 +457,7 @@ def create_session(
     session = add_session(programme, data)
     db.session.flush()
     audit.record("session.created", session, actor=actor, now=now, programme_id=programme.id)
+    session_added.send(session, actor=actor, now=now)
     return session
 
 
@@ -512,6 +518,7 @@ def delete_session(session: ProgrammeSession, *, actor: str, now: datetime | Non
         position=position,
         theme=session.theme,
     )
+    session_removed.send(session, actor=actor, now=now)
     programme.sessions.remove(session)
     # The removed session no longer points at its programme (see _touch_programme): bump
     # the version of the public page here.

@@ -130,7 +130,7 @@ class ProgrammeForm(FlaskForm):
         ],
     )
     fee = StringField(
-        _l("Fee per participant per year, in euros"),
+        _l("Fee per participant per year, in euros, excluding VAT"),
         filters=[strip],
         description=_l("For example 750 or 750,00. Leave empty when there is no fee."),
         validators=[single_line, Length(max=20, message=_l("This fee is not possible."))],

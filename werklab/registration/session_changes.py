@@ -15,9 +15,14 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from werklab.catalog.ics import session_calendar
+from werklab.catalog.ics import cancelled_session_calendar, session_calendar
 from werklab.catalog.models import ProgrammeSession
-from werklab.catalog.services import WHEN_OR_WHERE, session_changed
+from werklab.catalog.services import (
+    WHEN_OR_WHERE,
+    session_added,
+    session_changed,
+    session_removed,
+)
 from werklab.extensions import db
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
@@ -57,6 +62,78 @@ def session_attachment(session_id: int) -> tuple[str, str, bytes]:
     )
 
 
+def _mail_everyone(about: ProgrammeSession, now: datetime, template: str, subject, /, **kw) -> None:
+    """The mail `template` to the participants, offer holders and trainers of a session."""
+    for registration in people_to_tell(about, now):
+        queue_mail(
+            registration.email,
+            subject,
+            f"registration/{template}",
+            to_name=registration.full_name,
+            locale=registration.locale,
+            kind=f"registration.{template}",
+            now=now,
+            first_name=registration.first_name,
+            manage_url=manage_url(registration),
+            offered=registration.status is RegistrationStatus.OFFERED,
+            **kw,
+        )
+    for trainer in about.programme.trainers:
+        if trainer.active:
+            queue_mail(
+                trainer.email,
+                subject,
+                f"registration/{template}",
+                to_name=trainer.name,
+                kind=f"registration.{template}",
+                now=now,
+                first_name=trainer.name.split()[0] if trainer.name.strip() else "",
+                manage_url=None,
+                offered=False,
+                **kw,
+            )
+
+
+@session_added.connect
+def mail_session_added(session: ProgrammeSession, *, actor, now, **_kw) -> None:
+    """A session was added to a running programme: everyone taking part gets it."""
+    programme = session.programme
+    _mail_everyone(
+        session,
+        now,
+        "session_added",
+        _l("New session: %(theme)s (%(title)s)", theme=session.theme, title=programme.title),
+        attachments_later=[
+            ("werklab.registration.session_changes:session_attachment", {"session_id": session.id})
+        ],
+        programme=programme,
+        session=session,
+        place=_place(session.location_name, session.location_address),
+    )
+
+
+@session_removed.connect
+def mail_session_removed(session: ProgrammeSession, *, actor, now, **_kw) -> None:
+    """A session no longer takes place: everyone taking part hears so, with the calendar
+    event cancelled (made now: the session row is gone when the mail is sent)."""
+    programme = session.programme
+    _mail_everyone(
+        session,
+        now,
+        "session_removed",
+        _l("Session cancelled: %(theme)s (%(title)s)", theme=session.theme, title=programme.title),
+        attachments=[
+            (
+                f"{programme.slug}-{session.position}.ics",
+                "text/calendar",
+                cancelled_session_calendar(programme, session),
+            )
+        ],
+        programme=programme,
+        session=session,
+    )
+
+
 @session_changed.connect
 def mail_session_change(session: ProgrammeSession, *, previous, actor, now, **_kw) -> None:
     """Mail everyone taking part in the session that its time or place changed."""
@@ -83,34 +160,11 @@ def mail_session_change(session: ProgrammeSession, *, previous, actor, now, **_k
     attachment = [
         ("werklab.registration.session_changes:session_attachment", {"session_id": session.id})
     ]
-    for registration in people_to_tell(session, now):
-        queue_mail(
-            registration.email,
-            subject,
-            "registration/session_changed",
-            to_name=registration.full_name,
-            locale=registration.locale,
-            kind="registration.session_changed",
-            now=now,
-            attachments_later=attachment,
-            first_name=registration.first_name,
-            manage_url=manage_url(registration),
-            offered=registration.status is RegistrationStatus.OFFERED,
-            **context,
-        )
-    for trainer in programme.trainers:
-        if not trainer.active:
-            continue
-        queue_mail(
-            trainer.email,
-            subject,
-            "registration/session_changed",
-            to_name=trainer.name,
-            kind="registration.session_changed",
-            now=now,
-            attachments_later=attachment,
-            first_name=trainer.name.split()[0] if trainer.name.strip() else "",
-            manage_url=None,
-            offered=False,
-            **context,
-        )
+    _mail_everyone(
+        session,
+        now,
+        "session_changed",
+        subject,
+        attachments_later=attachment,
+        **context,
+    )
