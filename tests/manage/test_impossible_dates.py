@@ -116,3 +116,32 @@ def test_an_assignment_due_in_the_past_is_refused(programme):
     moved.due_at = assignment.due_at
     assignments.update_assignment(assignment, moved, actor="test")
     assert assignment.title == "Verken je organisatie (2)"
+
+
+def test_programme_dates_in_the_past_or_after_the_start_are_refused(admin, factories):
+    from tests.manage.test_programmes import VALID
+
+    programme = factories.programme(title="CoP Data")
+    db.session.commit()
+    url = f"/beheer/programma/{programme.id}/bewerken"
+    today = utc_to_local(utcnow()).date()
+    first = utc_to_local(programme.sessions[0].starts_at).date()
+    cases = [
+        ({"deadline_date": (today - timedelta(days=1)).isoformat()}, "is al voorbij"),
+        ({"decision_date": (today - timedelta(days=3)).isoformat()}, "is al voorbij"),
+        ({"decision_date": (first + timedelta(days=1)).isoformat()}, "na de eerste bijeenkomst"),
+        ({"cancellation_date": (first + timedelta(days=2)).isoformat()}, "na de eerste"),
+    ]
+    for change, message in cases:
+        data = {**VALID, "title": "CoP Data", "decision_date": "", **change}
+        response = post(admin, url, data)
+        assert response.status_code == 400, change
+        assert message in text(response), change
+    db.session.refresh(programme)
+    assert programme.cancellation_deadline is None
+    # Unchanged dates of a running programme may lie in the past: saving still works.
+    programme.decision_date = today - timedelta(days=10)
+    db.session.commit()
+    keep = {**VALID, "title": "CoP Data", "decision_date": programme.decision_date.isoformat()}
+    keep["deadline_date"] = (today + timedelta(days=5)).isoformat()
+    assert post(admin, url, keep).status_code == 302
