@@ -9,6 +9,7 @@ Runs inside the caller's transaction (the payment's, programme locked): flushes,
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app
@@ -27,6 +28,8 @@ from werklab.invoicing.services import (
 )
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration
+
+log = logging.getLogger("werklab.invoicing")
 
 
 def invoice_paid_online(
@@ -50,7 +53,15 @@ def invoice_paid_online(
     price = seat_price(programme)
     if not price or not price.excl_cents:
         return None
-    assert amount_cents == price.incl_cents, "an online payment seats only at the seat price"
+    if amount_cents != price.incl_cents:
+        # Cannot happen: the payment code refunds any other amount instead of seating.
+        log.error(
+            "online payment of %s for registration %s is not the seat price %s",
+            amount_cents,
+            registration.id,
+            price.incl_cents,
+        )
+        return None
     billing = billing_for(registration)
     with force_locale(registration.locale):
         description = str(_l("Participation in %(title)s", title=programme.title))
