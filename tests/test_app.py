@@ -9,9 +9,13 @@ from werklab import create_app
 from werklab.catalog.models import Programme, ProgrammeKind, Visibility
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.intake.models import Quote
+from werklab.invoicing import ubl
+from werklab.invoicing.models import Invoice
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
-from werklab.registration.services import seats_taken
+from werklab.registration.seats import seats_taken
+from werklab.seed import DEMO_OIN
 
 
 @pytest.mark.parametrize("secret", ["", "short"])
@@ -58,10 +62,13 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert result.exit_code == 0, result.output
     assert "uitnodiging=" in result.output
     programmes = {p.kind: p for p in db.session.execute(select(Programme)).scalars()}
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    # Four open programmes, and the draft werklab Gemeente Deventer booked by accepting a quote.
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
     now = utcnow()
 
-    werklab = programmes[ProgrammeKind.WERKLAB]
+    werklab = db.session.execute(
+        select(Programme).where(Programme.title == "Werklab Gemeente Zwolle")
+    ).scalar_one()
     assert werklab.visibility is Visibility.INVITATION
     assert [s.theme for s in werklab.sessions][0] == "Op de koffie bij bewonersinitiatieven"
 
@@ -84,9 +91,18 @@ def test_seed_demo_makes_a_realistic_set(app):
     )
     assert 1 <= len(waiting) <= 5
 
+    # A municipality with an OIN whose accepted quote's invoice is a valid e-invoice.
+    quote = db.session.execute(select(Quote)).scalar_one()
+    assert (quote.buyer_legal_scheme, quote.buyer_legal_id) == ("0190", DEMO_OIN)
+    invoice = db.session.get(Invoice, quote.invoice_id)
+    assert invoice.number in result.output and DEMO_OIN in result.output
+    assert invoice.sent_as_ubl and ubl.missing(invoice) == []
+    assert b'<cbc:CompanyID schemeID="0190">' + DEMO_OIN.encode() in ubl.build(invoice)
+    assert len(invoice.lines) == 3
+
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 5
 
 
 def test_tick_command_reports(app):

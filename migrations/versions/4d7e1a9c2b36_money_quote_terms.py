@@ -1,7 +1,7 @@
 """quotes.terms: the terms a municipality agrees to, as they were when the quote was sent
 
 Revision ID: 4d7e1a9c2b36
-Revises: 1e6c7c1db3e5
+Revises: 2e0b1d5078f4, 820192eb6204
 Create Date: 2026-12-02 13:10:00
 
 """
@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4d7e1a9c2b36"
-down_revision = "1e6c7c1db3e5"
+# Main has two heads (hardening and einvoice, both after 1e6c7c1db3e5): this revision joins
+# them, so the chain has one head again.
+down_revision = ("2e0b1d5078f4", "820192eb6204")
 branch_labels = None
 depends_on = None
 

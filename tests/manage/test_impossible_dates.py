@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 
 from tests.manage.conftest import post, text
 from tests.manage.test_sessions import SESSION
+from werklab.assignments import services as assignments
+from werklab.assignments.services import AssignmentData
 from werklab.catalog import services as catalog
 from werklab.catalog.models import ProgrammeSession
 from werklab.catalog.services import SessionData, utc_to_local
 from werklab.db import utcnow
 from werklab.errors import ValidationError
 from werklab.extensions import db
-from werklab.groups import assignments
-from werklab.groups.assignments import AssignmentData
 
 
 def session_count() -> int:

@@ -2,7 +2,9 @@
 
 Whoever pays, online or by invoice, gets a VAT document (PRODUCT.md). An online payer's
 invoice is made when the payment seats them, already paid; a refund of that payment credits
-it with a credit note (invoicing.services.credit_registration), as for any invoice.
+it with a credit note (invoicing.documents.credit_registration), as for any invoice.
+Payments does not know invoicing: it announces both through registration's signals
+(`paid_online`, `online_refunded`), handled in invoicing/handlers.py.
 
 Runs inside the caller's transaction (the payment's, programme locked): flushes, never commits.
 """
@@ -19,13 +21,9 @@ from flask_babel import lazy_gettext as _l
 from werklab import audit
 from werklab.catalog.pricing import seat_price
 from werklab.extensions import db
+from werklab.invoicing.billing import billing_for
+from werklab.invoicing.documents import _current_invoice, _new_invoice, _set_totals, local_date
 from werklab.invoicing.models import Invoice, InvoiceLine, InvoiceStatus
-from werklab.invoicing.services import (
-    _current_invoice,
-    _new_invoice,
-    billing_for,
-    local_date,
-)
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration
 
@@ -76,7 +74,16 @@ def invoice_paid_online(
         buyer_address=billing.address if billing else "",
         buyer_email=billing.email if billing else registration.email,
         buyer_reference=(billing.reference if billing else "")[:100],
+        buyer_order_number=billing.order_number if billing else "",
         buyer_vat_number=billing.vat_number if billing else None,
+        # What an e-invoice (UBL) needs, when the payer gave billing details.
+        buyer_street=billing.street if billing else "",
+        buyer_postcode=billing.postcode if billing else "",
+        buyer_city=billing.city if billing else "",
+        buyer_country=billing.country if billing else "NL",
+        buyer_legal_scheme=billing.legal_scheme if billing else "",
+        buyer_legal_id=billing.legal_id if billing else "",
+        buyer_peppol_id=billing.peppol_id if billing else "",
         participant_name=registration.full_name[:201],
         programme_title=programme.title,
         lines=[
@@ -94,10 +101,9 @@ def invoice_paid_online(
     invoice.due_date = None  # nothing left to pay
     invoice.status = InvoiceStatus.PAID
     invoice.paid_on = local_date(now)
-    invoice.paid_at = now
-    invoice.total_excl_cents = price.excl_cents
-    invoice.vat_cents = price.vat_cents
-    invoice.total_incl_cents = price.incl_cents
+    # Paid when issued (paid_at == created_at): the e-invoice shows it as prepaid.
+    invoice.paid_at = invoice.created_at
+    _set_totals(invoice)
     if price.vat_rate_bp == 0:
         invoice.vat_exempt_note = current_app.config["VAT_EXEMPT_NOTE"]
     db.session.add(invoice)
@@ -123,9 +129,8 @@ def invoice_paid_online(
         to_name=invoice.buyer_organisation,
         locale=invoice.locale,
         kind="invoicing.invoice",
-        attachments_later=[
-            ("werklab.invoicing.services:pdf_attachment", {"document_id": invoice.id})
-        ],
+        reply_to=[(invoice.seller_name, invoice.seller_email)],
+        attachments_later=[("werklab.invoicing.pdf:pdf_attachment", {"document_id": invoice.id})],
         now=now,
         document=invoice,
     )
