@@ -23,6 +23,7 @@ from werklab.assignments import handlers as assignments_handlers  # noqa: F401
 from werklab.assignments.views import bp as assignments_bp
 from werklab.attendance.views import bp as attendance_bp
 from werklab.catalog import labels as catalog_labels
+from werklab.catalog.pricing import seat_price
 from werklab.certificates.views import bp as certificates_bp
 from werklab.cli import werklab_cli
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
@@ -48,6 +49,7 @@ from werklab.public.catalog import bp as catalog_bp
 from werklab.public.registration import bp as registration_bp
 from werklab.registration import handlers as registration_handlers  # noqa: F401
 from werklab.registration import labels as registration_labels
+from werklab.registration import session_changes  # noqa: F401  (mails changed sessions)
 from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -83,6 +85,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     init_i18n(app, babel)
     app.jinja_env.globals.update(catalog_labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals.update(registration_labels.TEMPLATE_GLOBALS)
+    app.jinja_env.globals.update(seat_price=seat_price)
     with app.app_context():
         configure_engine(
             db.engine,

@@ -27,6 +27,7 @@ from werklab.assignments.models import (
     Submission,
     SubmissionFile,
 )
+from werklab.catalog.dates import check_due
 from werklab.catalog.models import Programme
 from werklab.db import begin_write, utcnow
 from werklab.errors import DomainError, ValidationError
@@ -195,6 +196,7 @@ def create_assignment(
     """Add an assignment to a programme."""
     now = now or utcnow()
     _check_data(programme, data)
+    check_due(data.due_at, now=now)
     assignment = Assignment(
         programme_id=programme.id,
         title=data.title,
@@ -216,6 +218,7 @@ def update_assignment(
     """Change an assignment's title, description, due date or session."""
     now = now or utcnow()
     _check_data(assignment.programme, data)
+    check_due(data.due_at, now=now, previous_due=assignment.due_at)
     assignment.title = data.title
     assignment.description = data.description
     assignment.session_id = data.session_id

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from werklab import audit
 from werklab.accounts.models import User
+from werklab.catalog.dates import check_slot
 from werklab.catalog.models import (
     DEFAULT_MINIMUM,
     MAX_GROUP_SIZE,
@@ -43,6 +44,15 @@ WERKLAB_SESSIONS = (
 #: Sent by update_session with the changed fields' old values: `previous` {name: value},
 #: `actor`, `now`. Receivers write in the caller's transaction.
 session_changed = Namespace().signal("session-changed")
+
+#: Sent by create_session with the new session, and by delete_session (before the row goes)
+#: with the session being removed: `actor`, `now`. Receivers write in the caller's transaction.
+session_added = Namespace().signal("session-added")
+session_removed = Namespace().signal("session-removed")
+
+#: The fields of a session that people plan around: a change to any is mailed to everyone
+#: taking part, with the updated calendar event.
+WHEN_OR_WHERE = frozenset({"starts_at", "ends_at", "location_name", "location_address"})
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -162,6 +172,7 @@ def create_programme(data: ProgrammeData, *, actor: str, now: datetime | None = 
     )
     db.session.add(programme)
     for session in sessions:
+        check_slot(session.starts_at, session.ends_at, now=now)
         add_session(programme, session)
     db.session.flush()
     audit.record("programme.created", programme, actor=actor, now=now, kind=data.kind.value)
@@ -305,9 +316,11 @@ def create_session(
     """Add a session at the end of a programme (a werklab keeps its three)."""
     now = now or utcnow()
     _werklab_sessions_fixed(programme)
+    check_slot(data.starts_at, data.ends_at, now=now)
     session = add_session(programme, data)
     db.session.flush()
     audit.record("session.created", session, actor=actor, now=now, programme_id=programme.id)
+    session_added.send(session, actor=actor, now=now)
     return session
 
 
@@ -317,6 +330,7 @@ def update_session(
     """Change a session's theme, time, place, kind or description."""
     now = now or utcnow()
     _check_session_data(data)
+    check_slot(data.starts_at, data.ends_at, now=now, previous_start=session.starts_at)
     values = {
         "theme": data.theme.strip(),
         "starts_at": data.starts_at,
@@ -330,6 +344,8 @@ def update_session(
     previous = {name: getattr(session, name) for name in changed}
     for name in changed:
         setattr(session, name, values[name])
+    if WHEN_OR_WHERE & set(changed):
+        session.sequence = (session.sequence or 0) + 1
     if changed:
         audit.record(
             "session.updated",
@@ -365,6 +381,7 @@ def delete_session(session: ProgrammeSession, *, actor: str, now: datetime | Non
         position=position,
         theme=session.theme,
     )
+    session_removed.send(session, actor=actor, now=now)
     programme.sessions.remove(session)
     # The removed session no longer points at its programme (see _touch_programme): bump
     # the version of the public page here.

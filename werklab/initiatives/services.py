@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from werklab import audit
+from werklab.catalog.dates import check_slot
 from werklab.catalog.models import Programme, ProgrammeSession, SessionKind
 from werklab.catalog.services import session_changed
 from werklab.db import utcnow
@@ -220,6 +221,7 @@ def add_visit(
         raise ValidationError(str(_l("Only a site-visit session has visits.")))
     if ends_at <= starts_at:
         raise ValidationError(str(_l("The visit must end after it starts.")))
+    check_slot(starts_at, ends_at, now=now, what="visit")
     if any(v.initiative_id == initiative.id for v in visits_of(session)):
         raise ValidationError(str(_l("This initiative is already visited in this session.")))
     visit = SiteVisit(
@@ -438,6 +440,7 @@ def move_visit(
     now = now or utcnow()
     if ends_at <= starts_at:
         raise ValidationError(str(_l("The visit must end after it starts.")))
+    check_slot(starts_at, ends_at, now=now, previous_start=visit.starts_at, what="visit")
     if (visit.starts_at, visit.ends_at) == (starts_at, ends_at):
         return visit
     visit.starts_at, visit.ends_at = starts_at, ends_at

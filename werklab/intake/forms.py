@@ -263,7 +263,7 @@ class AcceptForm(FlaskForm):
     # Public buyers mostly take e-invoices: asked for unless the contact says otherwise.
     e_invoice = e_invoice_field(default=True)
     agree_terms = BooleanField(
-        _l("I agree to the terms of this quote and may accept it for my municipality."),
+        _l("I agree to the terms of this quote shown above and may accept it for my municipality."),
         [DataRequired(message=_l("Please agree to the terms."))],
     )
 

@@ -248,6 +248,7 @@ def _quote_page(quote, token, accept_form=None, decline_form=None, status=200):
         accept_form=accept_form or AcceptForm(),
         decline_form=decline_form or DeclineForm(),
         expired=quote.is_expired(today),
+        terms=services.quote_terms(quote),
         answered=quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.DECLINED),
     ), status
 

@@ -132,7 +132,8 @@ def _payment(registration):
 
 
 def _invoice(registration):
-    if registration.payment_method is not PaymentMethod.INVOICE:
+    # Online payers get an invoice too (marked paid).
+    if registration.payment_method not in (PaymentMethod.INVOICE, PaymentMethod.ONLINE):
         return None
 
     return invoice_for(registration)

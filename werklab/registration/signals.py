@@ -29,6 +29,17 @@ seated = _signals.signal("seated")
 #: when it did (payments for an online payment, invoicing for an invoice), else None.
 money_back = _signals.signal("money-back")
 
+#: An online payment seated the registration: `amount_cents` (what was paid, the seat's price
+#: incl. VAT), `payment_reference` (the Checkout Session id), `now`. invoicing issues the
+#: invoice, marked paid (every payer gets a VAT document). Sent by payments, which does not
+#: know invoicing.
+paid_online = _signals.signal("paid-online")
+
+#: The online payment that seated the registration is being refunded (a cancellation, a
+#: refund made in Stripe's dashboard): `reason` (a RefundReason code), `now`. invoicing
+#: credits the paid invoice with a credit note. Sent by payments.
+online_refunded = _signals.signal("online-refunded")
+
 #: A confirmed registration was cancelled: `actor`, `now`. groups takes the person out of
 #: their homework group.
 seat_given_up = _signals.signal("seat-given-up")
