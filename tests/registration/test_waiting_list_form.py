@@ -7,8 +7,10 @@ import pytest
 
 from tests.conftest import csrf_from
 from tests.test_bad_input import REGISTER
+from werklab.catalog.pricing import seat_price
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.i18n import money
 from werklab.invoicing.services import billing_for, invoice_for
 from werklab.registration import services
 from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
@@ -71,6 +73,9 @@ def test_how_to_pay_is_asked_when_the_offered_place_is_accepted(client, full):
     url = f"/inschrijving/{services.manage_token(waiting)}/aanbod?keuze=accept"
     page = text(client.get(url))
     assert 'name="billing_organisation"' in page and 'name="billing_reference"' in page
+    # The same price as on the programme page and the form: excluding VAT, and the total.
+    price = seat_price(programme)
+    assert price.has_vat and money(price.excl_cents) in page and money(price.incl_cents) in page
     # Without billing details the place is not taken.
     response = client.post(url, data={"csrf_token": csrf_from(page), "payment_method": "invoice"})
     assert response.status_code == 400
