@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, outbox
 from tests.participant.conftest import sign_in
 from werklab.accounts import services as accounts
 from werklab.db import utcnow
@@ -97,6 +97,10 @@ def test_after_the_deadline_the_invoice_stays_due_as_the_page_says(client, facto
     says(page, INVOICE_STANDS)
     assert "/overdragen" in page
     assert invoice_for(registration).status is InvoiceStatus.OPEN
+    # The mail says the same as the page, not that a refund is impossible.
+    mail = outbox("registration.cancelled")[-1]
+    assert "de factuur moet nog betaald worden" in mail.body_text
+    assert "terugbetalen" not in mail.body_text
 
 
 def test_before_the_deadline_an_online_payment_is_refunded_as_the_page_says(client, factories):

@@ -13,7 +13,7 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import signals
 from werklab.registration.mails import mail_confirmation, queue_registration_mail
-from werklab.registration.models import Registration, RegistrationStatus
+from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
 from werklab.registration.money import money_back_due
 from werklab.registration.seats import lock_programme, seat_state
 from werklab.registration.signup import AlreadyRegistered, RegistrationData, check_email_domain
@@ -41,7 +41,12 @@ def cancel_registration(
     registration.cancelled_at = now
     money_back = None
     if due is not None:
-        money_back = settle_payment(registration, reason="cancelled", now=now) if due else "none"
+        if due:
+            money_back = settle_payment(registration, reason="cancelled", now=now)
+        elif registration.payment_method is PaymentMethod.INVOICE:
+            money_back = "invoice_stands"  # after the deadline the invoice stays due
+        else:
+            money_back = "none"
     audit.record(
         "registration.cancelled",
         registration,
