@@ -89,7 +89,7 @@ def test_a_trainer_notes_a_contact_and_sends_a_message(page: Page, live_server, 
             select(OutboxMail).where(OutboxMail.kind == "followup.personal_message")
         ).one()
         assert mail.to_name == "Sanne Bakker"
-        assert mail.reply_to == f"Tineke Trainer <{running['email']}>"
+        assert [tuple(pair) for pair in mail.reply_to] == [("Tineke Trainer", running["email"])]
         assert "Beste Sanne," in mail.body_text
         notes = db.session.scalars(
             select(ContactNote.body).where(ContactNote.registration_id == running["sanne"])

@@ -163,7 +163,7 @@ def test_sending_a_message(trainer_client, world):
     assert "Je bericht aan Deelnemer0 Achternaam0 is onderweg." in page
     [mail] = outbox("followup.personal_message")
     assert mail.to_addr == anna.email
-    assert mail.reply_to == "Tineke Trainer <tineke@example.nl>"
+    assert [tuple(pair) for pair in mail.reply_to] == [("Tineke Trainer", "tineke@example.nl")]
     assert "Alles goed?" in mail.body_text
     assert "Deelnemer0" in section(page, "gecontacteerd")
 
