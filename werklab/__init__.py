@@ -65,7 +65,10 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     from werklab.intake.views import bp as intake_bp
     from werklab.invoicing.views import bp as invoicing_bp
     from werklab.mail import deliver_committed
+    from werklab.manage.history_views import bp as history_bp
+    from werklab.manage.registration_views import bp as manage_registrations_bp
     from werklab.manage.views import bp as manage_bp
+    from werklab.messages.views import bp as messages_bp
     from werklab.participant.views import bp as participant_bp
     from werklab.payments.views import bp as payments_bp
     from werklab.registration.views import bp as registration_bp
@@ -85,6 +88,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(groups_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(manage_registrations_bp)
+    app.register_blueprint(history_bp)
+    app.register_blueprint(messages_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -60,6 +60,8 @@ class OutboxMail(Base):
     locale: Mapped[str] = mapped_column(sa.String(10), default="nl", server_default="nl")
     #: [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
+    #: A Reply-To header (made with formataddr): answers go to the person who wrote.
+    reply_to: Mapped[str | None] = mapped_column(sa.String(400))
     #: What the mail is about, e.g. "registration.confirmed", for tests and support.
     kind: Mapped[str] = mapped_column(sa.String(100), default="")
     status: Mapped[MailStatus] = mapped_column(
@@ -83,6 +85,7 @@ def queue_mail(
     attachments: list[tuple[str, str, bytes]] | None = None,
     attachments_later: list[tuple[str, dict]] | None = None,
     context_later: tuple[str, dict] | None = None,
+    reply_to: tuple[str, str] | None = None,
     now: datetime | None = None,
     **context: Any,
 ) -> int:
@@ -96,7 +99,8 @@ def queue_mail(
     function returns the template's context when the mail is sent, and the bodies are then
     kept with the mail. The registration mails use it, so that a registration (which holds
     the programme lock) does not spend its time in templates. Returns the mail's id, or 0
-    when `to` is the address of an erased person (nothing is queued).
+    when `to` is the address of an erased person (nothing is queued). `reply_to` is a
+    (name, address) pair for a Reply-To header.
     """
     if to.endswith("@" + ERASED_DOMAIN):
         return 0
@@ -121,6 +125,7 @@ def queue_mail(
             "render": render,
             "locale": locale,
             "kind": kind,
+            "reply_to": reply_to_header(*reply_to) if reply_to else None,
             "attachments": [
                 {
                     "filename": name,
@@ -139,6 +144,12 @@ def queue_mail(
 
 
 _INSERT = sa.insert(OutboxMail.__table__).returning(OutboxMail.__table__.c.id)
+
+
+def reply_to_header(name: str, address: str) -> str:
+    """A Reply-To header value; formataddr quotes the name, line breaks are dropped."""
+    name = " ".join((name or "").split())
+    return formataddr((name, address.strip())) if name else address.strip()
 
 
 @event.listens_for(Session, "after_commit")
@@ -166,6 +177,8 @@ def build_message(mail, sender: str, bodies: tuple[str, str] | None = None) -> E
     msg["From"] = sender
     msg["To"] = formataddr((mail.to_name, mail.to_addr)) if mail.to_name else mail.to_addr
     msg["Subject"] = mail.subject
+    if getattr(mail, "reply_to", None):
+        msg["Reply-To"] = mail.reply_to
     msg["Message-ID"] = make_msgid(domain="werklab")
     body_text, body_html = bodies or render_bodies(mail)
     msg.set_content(body_text)
@@ -246,6 +259,7 @@ class _Claimed:
     attachments: list
     render: dict | None
     locale: str
+    reply_to: str | None = None
 
 
 def _claim(mail_id: int, now: datetime) -> _Claimed | None:
@@ -277,6 +291,7 @@ def _claim(mail_id: int, now: datetime) -> _Claimed | None:
         list(mail.attachments or []),
         mail.render,
         mail.locale,
+        mail.reply_to,
     )
     db.session.commit()
     return claimed

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
@@ -20,6 +21,10 @@ from werklab.groups.assignment_models import Submission
 from werklab.groups.composition import Person, compose, normalise, pairs_of
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.registration.models import Registration, RegistrationStatus
+
+#: Homework groups were made or their members changed: sender the programme, with
+#: group_ids, actor (a user or None) and now. The messages area tells the members.
+groups_changed = Namespace().signal("homework-groups-changed")
 
 #: The sizes a trainer can choose from: (min, max).
 SIZE_CHOICES = ((2, 3), (3, 4), (4, 5), (5, 6))
@@ -217,6 +222,7 @@ def compose_groups(
         size_max=size_max,
         groups=len(composed),
     )
+    groups_changed.send(programme, group_ids=[g.id for g in created], actor=actor, now=now)
     return created
 
 
@@ -275,6 +281,8 @@ def move_member(
         from_group=source.id if source else None,
         to_group=target.id,
     )
+    changed = [g.id for g in (source, target) if g is not None]
+    groups_changed.send(target.programme, group_ids=changed, actor=actor, now=now)
 
 
 def leave_group(registration: Registration, *, actor: str, now: datetime) -> None:

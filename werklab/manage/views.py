@@ -26,6 +26,7 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.links import external_url
+from werklab.manage import history
 from werklab.manage.forms import (
     AssignTrainerForm,
     CancelProgrammeForm,
@@ -34,6 +35,8 @@ from werklab.manage.forms import (
     RolesForm,
     SessionForm,
 )
+from werklab.manage.registration_forms import PaidForm
+from werklab.manage.registrations import registration_list
 from werklab.registration import decisions
 from werklab.registration.services import held_checkout_sessions, seats_taken
 
@@ -141,6 +144,9 @@ def programme(programme_id: int):
         public_url=_public_url(programme),
         sessions_fixed=programme.kind is ProgrammeKind.WERKLAB,
         now=now,
+        registrations=registration_list(programme, search=request.args.get("zoek", ""), now=now),
+        paid_form=PaidForm(formdata=None),
+        history=history.programme_history(programme.id, limit=10),
     )
 
 

@@ -169,6 +169,10 @@ class RegistrationForm(FlaskForm):
         filters=[strip],
         validators=[single_line, Length(max=30, message=_l("At most 30 characters."))],
     )
+    share_email = BooleanField(
+        _l("Show my e-mail address to the members of my homework group (optional)"),
+        description=_l("So that you can reach each other. You can change this later."),
+    )
     privacy_consent = BooleanField(
         _l(
             "I have read the privacy statement and agree that my details are used for this "
@@ -253,6 +257,7 @@ class RegistrationForm(FlaskForm):
             learning_question=self.learning_question.data if "learning_question" in self else None,
             dietary_wishes=self.dietary_wishes.data or None,
             privacy_consent=bool(self.privacy_consent.data),
+            share_email=bool(self.share_email.data),
             locale=locale,
             payment_method=PaymentMethod(self.payment_method.data)
             if self.asks_payment

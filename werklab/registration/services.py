@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from werklab import audit
 from werklab.catalog.ics import programme_calendar
-from werklab.catalog.models import Programme, ProgrammeSession, Visibility
+from werklab.catalog.models import Programme, ProgrammeSession, ProgrammeStatus, Visibility
 from werklab.db import in_constants, is_lock_timeout, utcnow
 from werklab.errors import Busy, DomainError
 from werklab.extensions import db
@@ -55,6 +55,10 @@ class NotActive(DomainError):
     status_code = 409
 
 
+class NoSeatFree(DomainError):
+    status_code = 409
+
+
 @dataclass(frozen=True)
 class RegistrationData:
     first_name: str
@@ -66,6 +70,8 @@ class RegistrationData:
     learning_question: str | None = None
     dietary_wishes: str | None = None
     privacy_consent: bool = False
+    #: Show the e-mail address to the members of the person's homework group.
+    share_email: bool = False
     locale: str = "nl"
     payment_method: PaymentMethod = PaymentMethod.NONE
     #: werklab.invoicing.services.BillingDetails when paying by invoice.
@@ -347,15 +353,27 @@ def register(
     *,
     invitation_token: str | None = None,
     actor: str = "public",
+    place: str = "auto",
     now: datetime | None = None,
 ) -> Registration:
-    """Register a person: a seat if one is free and nobody is waiting, else the waiting list."""
+    """Register a person: a seat if one is free and nobody is waiting, else the waiting list.
+
+    `place` is for a registration made by hand (a coordinator): "seat" refuses when no seat
+    is free, "waitlist" puts the person on the waiting list; such a registration may also be
+    made after the deadline or with registration closed, under the same lock and cap.
+    """
     now = now or utcnow()
+    by_hand = place != "auto"
     programme = lock_programme(programme_id)
-    if programme is None or not programme.accepts_invitation(invitation_token):
+    if programme is None or not (by_hand or programme.accepts_invitation(invitation_token)):
         raise RegistrationClosed(str(_l("This programme does not exist or is not open to you.")))
-    check_email_domain(programme, data.email)
-    if not programme.registration_is_open(now):
+    if not by_hand:
+        check_email_domain(programme, data.email)
+    if by_hand and programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.CLOSED):
+        raise RegistrationClosed(
+            str(_l("This programme has been cancelled or has ended: nobody can be added."))
+        )
+    if not by_hand and not programme.registration_is_open(now):
         if programme.deadline_passed(now):
             raise RegistrationClosed(str(_l("The registration deadline has passed.")))
         raise RegistrationClosed(str(_l("Registration for this programme is not open.")))
@@ -391,6 +409,7 @@ def register(
         else None,
         dietary_wishes=(data.dietary_wishes or "").strip() or None,
         privacy_consent_at=now,
+        share_email_at=now if data.share_email else None,
         locale=data.locale,
         manage_key=secrets.token_urlsafe(32),
         created_at=now,
@@ -398,6 +417,12 @@ def register(
     registration.payment_method = method
     # Seated only when a seat is free and nobody is waiting for one (no jumping the list).
     seated = state.taken < programme.max_participants and not state.waiting
+    if place == "waitlist":
+        seated = False
+    elif place == "seat" and not seated:
+        raise NoSeatFree(
+            str(_l("There is no free seat: add this person to the waiting list instead."))
+        )
     if not seated:
         registration.status = S.WAITLISTED
         registration.waitlist_seq = state.last_seq + 1
@@ -519,9 +544,18 @@ def confirm_payment(registration: Registration, *, now: datetime) -> Registratio
 
 
 def cancel_registration(
-    registration: Registration, *, actor: str, now: datetime | None = None
+    registration: Registration,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    money: str | None = None,
+    reason: str | None = None,
 ) -> Registration:
-    """Cancel a registration and offer a freed seat to the next person waiting."""
+    """Cancel a registration and offer a freed seat to the next person waiting.
+
+    The money follows the policy (back before the cancellation deadline), unless a
+    coordinator decides: `money` "back" (refund or credit note) or "none", with `reason`.
+    """
     now = now or utcnow()
     programme = lock_programme(registration.programme_id)
     db.session.refresh(registration)
@@ -532,11 +566,8 @@ def cancel_registration(
     registration.cancelled_at = now
     money_back = None
     if previous is S.CONFIRMED and programme.fee_cents:
-        money_back = (
-            settle_payment(registration, reason="cancelled", now=now)
-            if programme.free_cancellation(now)
-            else "none"
-        )
+        back = programme.free_cancellation(now) if money is None else money == "back"
+        money_back = settle_payment(registration, reason="cancelled", now=now) if back else "none"
     audit.record(
         "registration.cancelled",
         registration,
@@ -544,6 +575,7 @@ def cancel_registration(
         now=now,
         previous=previous.value,
         money_back=money_back,
+        **({"reason": reason} if reason else {}),
     )
     _mail(
         registration,
@@ -551,6 +583,8 @@ def cancel_registration(
         _l("Your registration for %(title)s has been cancelled", title=programme.title),
         now,
         money_back=money_back,
+        by_coordinator=money is not None,
+        reason=reason,
     )
     if previous is S.CONFIRMED:
         from werklab.groups.services import leave_group
@@ -781,6 +815,11 @@ def calendar_attachment(programme_id: int) -> tuple[str, str, bytes]:
         "text/calendar",
         programme_calendar(programme, programme.sessions),
     )
+
+
+def send_confirmation(registration: Registration, now: datetime) -> None:
+    """Queue the confirmation of a seat (with the sessions as .ics) again."""
+    _mail_confirmation(registration, now)
 
 
 def _mail_confirmation(registration: Registration, now: datetime) -> None:
