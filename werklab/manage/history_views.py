@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -38,6 +38,12 @@ def _page_number() -> int:
     return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
 
 
+def _page_url(page: int) -> str:
+    """This page with the same filters, at another page number."""
+    args = {k: v for k, v in request.args.items() if k != "pagina"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, pagina=page)
+
+
 def _programmes() -> list[Programme]:
     return list(db.session.execute(db.select(Programme).order_by(Programme.title)).scalars())
 
@@ -66,7 +72,7 @@ def log():
         programmes=_programmes(),
         actions=history.action_choices(),
         errors=errors,
-        args={k: v for k, v in request.args.items() if k != "pagina"},
+        page_url=_page_url,
     ), 400 if errors else 200
 
 
@@ -77,4 +83,6 @@ def programme(programme_id: int):
     _allow()
     programme = db.session.get(Programme, programme_id) or abort(404)
     result = history.browse(history.Filters(programme_id=programme.id), page=_page_number())
-    return render_template("manage/programme_history.html", programme=programme, result=result)
+    return render_template(
+        "manage/programme_history.html", programme=programme, result=result, page_url=_page_url
+    )
