@@ -178,7 +178,9 @@ CASES = [
         only({"coordinator": 404, "trainer_y": 404}),
         note="a message of another programme",
     ),
-    Case("messages.mine", lambda w: "/mijn-traject/berichten", {**everyone(200), "anonymous": LOGIN}),
+    Case(
+        "messages.mine", lambda w: "/mijn-traject/berichten", {**everyone(200), "anonymous": LOGIN}
+    ),
     Case(
         "messages.sharing",
         lambda w: f"/mijn-traject/inschrijving/{w.registration_a.id}/e-mail-delen",

@@ -37,9 +37,7 @@ def test_a_cancellation_on_someones_behalf_reads_as_a_dutch_sentence(admin, coor
     lotte = factories.registration(
         programme, first_name="Lotte", last_name="Jansen", payment_method=PaymentMethod.NONE
     )
-    manage.cancel_for(
-        lotte, money="none", reason="Verhuisd", actor=f"coordinator:{coordinator.id}"
-    )
+    manage.cancel_for(lotte, money="none", reason="Verhuisd", actor=f"coordinator:{coordinator.id}")
     db.session.commit()
     page = text(admin.get(f"/beheer/programma/{programme.id}/geschiedenis"))
     assert (
@@ -67,7 +65,10 @@ def test_money_words_and_automatic_actors():
         data={"money_back": "refund"},
     )
     [line] = history.describe([entry])
-    assert line.sentence == "Werklab (automatisch) heeft de inschrijving van iets geannuleerd (terugbetaling)"
+    assert (
+        line.sentence
+        == "Werklab (automatisch) heeft de inschrijving van iets geannuleerd (terugbetaling)"
+    )
 
 
 def test_log_filters_by_programme_person_action_and_period(admin, coordinator, factories):
@@ -79,7 +80,9 @@ def test_log_filters_by_programme_person_action_and_period(admin, coordinator, f
     manage.resend_manage_link(anna, actor=actor)
     manage.resend_manage_link(bram, actor=actor)
     old = db.session.execute(
-        select(AuditEntry).where(AuditEntry.object_id == bram.id, AuditEntry.action == "registration.manage_link_resent")
+        select(AuditEntry).where(
+            AuditEntry.object_id == bram.id, AuditEntry.action == "registration.manage_link_resent"
+        )
     ).scalar_one()
     old.created_at = utcnow() - timedelta(days=40)
     db.session.commit()

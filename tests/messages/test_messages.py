@@ -63,7 +63,11 @@ def test_message_to_participants_is_one_mail_each_by_first_name(crew):
     programme, trainer, seated, waiting = crew
     message = services.send_message(programme, data(), author=trainer)
     mails = outbox("messages.message")
-    assert sorted(m.to_addr for m in mails) == ["anna@example.nl", "bram@example.nl", "cees@example.nl"]
+    assert sorted(m.to_addr for m in mails) == [
+        "anna@example.nl",
+        "bram@example.nl",
+        "cees@example.nl",
+    ]
     anna = next(m for m in mails if m.to_addr == "anna@example.nl")
     assert anna.body_text.startswith("Beste Anna,") and "buurthuis" in anna.body_text
     assert anna.reply_to == "Tess Trainer <tess@example.nl>"
@@ -77,7 +81,10 @@ def test_message_to_participants_is_one_mail_each_by_first_name(crew):
 def test_message_to_the_waiting_list_chosen_and_a_group(crew):
     programme, trainer, seated, waiting = crew
     services.send_message(programme, data(Audience.WAITING), author=trainer)
-    assert sorted(m.to_addr for m in outbox("messages.message")) == ["dirk@example.nl", "eva@example.nl"]
+    assert sorted(m.to_addr for m in outbox("messages.message")) == [
+        "dirk@example.nl",
+        "eva@example.nl",
+    ]
     chosen = services.send_message(
         programme, data(Audience.CHOSEN, chosen=(seated[1].id, waiting[0].id)), author=trainer
     )
@@ -174,10 +181,14 @@ def test_trainer_writes_through_the_page_and_sees_the_history(app, crew):
 def test_participant_sees_own_messages_only(app, crew, factories):
     programme, trainer, seated, _ = crew
     services.send_message(
-        programme, data(Audience.CHOSEN, chosen=(seated[0].id,), subject="Voor Anna"), author=trainer
+        programme,
+        data(Audience.CHOSEN, chosen=(seated[0].id,), subject="Voor Anna"),
+        author=trainer,
     )
     services.send_message(
-        programme, data(Audience.CHOSEN, chosen=(seated[1].id,), subject="Voor Bram"), author=trainer
+        programme,
+        data(Audience.CHOSEN, chosen=(seated[1].id,), subject="Voor Bram"),
+        author=trainer,
     )
     anna = staff("anna@example.nl", "Anna", trainer=False, password=False)
     db.session.commit()
@@ -274,6 +285,7 @@ def test_nothing_of_a_message_remains_when_the_request_fails(crew):
     services.send_message(programme, data(), author=trainer)
     db.session.rollback()
     assert db.session.execute(select(MessageRecipient)).first() is None
-    assert db.session.execute(
-        select(OutboxMail).where(OutboxMail.kind == "messages.message")
-    ).first() is None
+    assert (
+        db.session.execute(select(OutboxMail).where(OutboxMail.kind == "messages.message")).first()
+        is None
+    )
