@@ -10,7 +10,8 @@ import threading
 import pytest
 import requests
 
-from tests.live import CSRF_RE, Outcome, gunicorn
+from tests.conftest import CSRF_RE
+from tests.live import Outcome, gunicorn
 from tests.registration.test_concurrency import (
     RACE_DELAY,
     person,
@@ -97,8 +98,9 @@ def burst(base: str, jobs: list[tuple[str, dict, object]], timeout: float = 60) 
 
 def run(url: str, **env):
     app, programme_id, slug, _ = prepare(url, seated=12)
+    # Two workers of 8 threads: several processes race, and it starts on a busy machine.
     with gunicorn(
-        url, WERKLAB_CAPACITY_RACE_DELAY=RACE_DELAY, LOCK_TIMEOUT_SECONDS=20, **env
+        url, workers=2, WERKLAB_CAPACITY_RACE_DELAY=RACE_DELAY, LOCK_TIMEOUT_SECONDS=20, **env
     ) as base:
         cookies = coordinator_cookies(app, base)
         public = f"/programma/{slug}/inschrijven"
@@ -114,7 +116,9 @@ def run(url: str, **env):
 def test_hand_added_and_public_registrations_at_once_hold_the_cap(new_database):
     outcomes, rows, mails = run(new_database())
     public, seat, wait = outcomes[:16], outcomes[16:26], outcomes[26:]
-    assert [o.status for o in public + wait] == [302] * 20, outcomes
+    assert [o.status for o in public + wait] == [302] * 20, [
+        o for o in outcomes if o.status not in (302, 409)
+    ][:5]
     # A hand-added "seat" either got one or was told there is none (409), never a 500.
     assert {o.status for o in seat} <= {302, 409}, seat
     seated_by_hand = sum(o.status == 302 for o in seat)
