@@ -18,6 +18,7 @@ from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
 from werklab.registration.services import RegistrationData
+from werklab.seed_coordinator import seed_day_to_day
 
 FIRST = [
     "Anouk",
@@ -346,6 +347,7 @@ def seed_demo(now: datetime | None = None) -> str:
                 actor=actor,
                 now=now + timedelta(minutes=i),
             )
+    seed_day_to_day(cop, lg, staff["coordinator"], staff["trainer_initiatieven"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
