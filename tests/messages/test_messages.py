@@ -289,3 +289,14 @@ def test_nothing_of_a_message_remains_when_the_request_fails(crew):
         db.session.execute(select(OutboxMail).where(OutboxMail.kind == "messages.message")).first()
         is None
     )
+
+
+def test_group_page_shows_only_the_addresses_of_those_who_agreed(app, crew):
+    programme, trainer, seated, _ = crew
+    seated[1].share_email_at = utcnow()  # Bram agreed, Cees did not
+    groups.compose_groups(programme, size_min=2, size_max=3, seed=1, actor=trainer)
+    anna = staff("anna@example.nl", "Anna", trainer=False, password=False)
+    db.session.commit()
+    page = text(client_for(app, anna).get(f"/mijn-traject/inschrijving/{seated[0].id}/groep"))
+    assert "mailto:bram@example.nl" in page
+    assert "cees@example.nl" not in page and seated[2].full_name in page
