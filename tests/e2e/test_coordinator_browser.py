@@ -157,3 +157,30 @@ def test_coordinator_cancels_with_a_refund_and_writes_to_a_group(
         }
         assert {m.to_addr for m in mails} <= members
         assert all(m.body_text.startswith("Beste ") for m in mails)
+
+
+def test_the_new_pages_fit_a_phone(page: Page, live_server, running):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/inloggen")
+    form = page.locator("form[action='/inloggen']")
+    form.locator("input[name=email]").fill(running["email"])
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/account$"))
+    pid = running["programme_id"]
+    for path in (
+        f"/beheer/programma/{pid}",
+        f"/beheer/inschrijving/{running['lotte']}/annuleren",
+        f"/beheer/programma/{pid}/inschrijvingen/nieuw",
+        f"/werkruimte/{pid}/berichten",
+        "/beheer/logboek",
+        f"/beheer/programma/{pid}/geschiedenis",
+    ):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392 && !e.closest('.table-wrap'))"
+            ".slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"
+        )
+        assert width <= 390, f"{path} is {width}px wide on a phone: {wide}"
