@@ -12,7 +12,7 @@ from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.registration import services as registration
 from werklab.registration.models import Registration, Sector
-from werklab.registration.services import RegistrationData
+from werklab.registration.signup import RegistrationData
 
 _seq = itertools.count(1)
 

@@ -69,8 +69,7 @@ def gunicorn(database_url: str, *, workers: int = 4, threads: int = 8, **env_ove
 
 
 def _wait_until_up(base: str, proc: subprocess.Popen, log) -> None:
-    # Generous: on a busy shared machine four workers can take 20 s to import the app.
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120  # a loaded machine can take 40 s to boot 4 workers
     while True:
         try:
             if requests.get(base + "/privacy", timeout=3).status_code == 200:

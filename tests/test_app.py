@@ -6,12 +6,17 @@ import pytest
 from sqlalchemy import select
 
 from werklab import create_app
-from werklab.catalog.models import Programme, ProgrammeKind, Visibility
+from werklab.catalog.models import Programme, Visibility
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.intake.models import Quote
+from werklab.invoicing import ubl
+from werklab.invoicing.models import Invoice
+from werklab.messages.models import Message
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
-from werklab.registration.services import seats_taken
+from werklab.registration.seats import seats_taken
+from werklab.seed import DEMO_OIN
 
 
 @pytest.mark.parametrize("secret", ["", "short"])
@@ -57,11 +62,15 @@ def test_seed_demo_makes_a_realistic_set(app):
     result = runner.invoke(args=["werklab", "seed-demo"])
     assert result.exit_code == 0, result.output
     assert "uitnodiging=" in result.output
-    programmes = {p.kind: p for p in db.session.execute(select(Programme)).scalars()}
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    # Four open programmes, the draft werklab Gemeente Deventer booked by accepting a quote,
+    # and one that started months ago (interim evaluations, issue 14),
+    # and one under way whose participants need attention (issue 14).
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
     now = utcnow()
 
-    werklab = programmes[ProgrammeKind.WERKLAB]
+    werklab = db.session.execute(
+        select(Programme).where(Programme.title == "Werklab Gemeente Zwolle")
+    ).scalar_one()
     assert werklab.visibility is Visibility.INVITATION
     assert [s.theme for s in werklab.sessions][0] == "Op de koffie bij bewonersinitiatieven"
 
@@ -71,7 +80,9 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert cop.fee_cents == 75000
     assert seats_taken(cop.id, now) == 12 and cop.max_participants == 15
 
-    lg = programmes[ProgrammeKind.LEARNING_COMMUNITY]
+    lg = db.session.execute(
+        select(Programme).where(Programme.title.like("%Samen Sterk%"))
+    ).scalar_one()
     gaps = [
         round((b.starts_at - a.starts_at).total_seconds() / 86400)
         for a, b in zip(lg.sessions, lg.sessions[1:], strict=False)
@@ -84,9 +95,32 @@ def test_seed_demo_makes_a_realistic_set(app):
     )
     assert 1 <= len(waiting) <= 5
 
+    # A municipality with an OIN whose accepted quote's invoice is a valid e-invoice.
+    quote = db.session.execute(select(Quote)).scalar_one()
+    assert (quote.buyer_legal_scheme, quote.buyer_legal_id) == ("0190", DEMO_OIN)
+    invoice = db.session.get(Invoice, quote.invoice_id)
+    assert invoice.number in result.output and DEMO_OIN in result.output
+    assert invoice.sent_as_ubl and ubl.missing(invoice) == []
+    assert b'<cbc:CompanyID schemeID="0190">' + DEMO_OIN.encode() in ubl.build(invoice)
+    assert len(invoice.lines) == 3
+
+    # Running a programme day to day (issue 13): a sign-up by phone, a cancellation on
+    # someone's behalf with its reason, and a trainer's message to the CoP.
+    gerrit = db.session.execute(
+        select(Registration).where(Registration.email == "gerrit.telefoon@example.nl")
+    ).scalar_one()
+    assert gerrit.programme_id == lg.id
+    [message] = db.session.execute(select(Message)).scalars()
+    assert message.programme_id == cop.id
+    assert db.session.execute(
+        select(Registration).where(
+            Registration.programme_id == cop.id, Registration.share_email_at.is_not(None)
+        )
+    ).first()
+
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 4
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
 
 
 def test_tick_command_reports(app):

@@ -92,7 +92,11 @@ def register_over_http(client, programme, email_address="sem.visser@example.nl")
             "privacy_consent": "y",
             "payment_method": "invoice",
             "billing_organisation": "Provincie Gelderland",
-            "billing_address": "Postbus 9090\n6800 GX Arnhem",
+            "billing_street": "Postbus 9090",
+            "billing_postcode": "6800 GX",
+            "billing_city": "Arnhem",
+            "billing_country": "NL",
+            "billing_legal_id": "00000001001234567000",
             "billing_email": "facturen@gelderland.example",
             "billing_reference": "PO-77",
         },
@@ -233,8 +237,10 @@ def test_a_mail_that_cannot_be_built_is_marked_failed_not_raised(app, monkeypatc
 
     monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
     mail = OutboxMail(
-        to_addr="anna@example.nl",
-        to_name="Anna\nBcc: x@example.nl",
+        # A line break in a name no longer stops a mail (see test_mail_headers.py); one in
+        # the address does: it could name a second mailbox.
+        to_addr="anna@example.nl\nBcc: x@example.nl",
+        to_name="Anna",
         subject="Onderwerp",
         body_text="tekst",
         body_html="<p>tekst</p>",

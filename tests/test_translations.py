@@ -99,7 +99,7 @@ def test_extraction_finds_all_kinds_of_calls(fresh_template):
     locations = {path for message in fresh_template for path, _line in message.locations}
     assert any(p.startswith("templates/") and p.endswith(".html") for p in locations)
     assert any(p.startswith("templates/mail/") and p.endswith(".txt") for p in locations)
-    assert "werklab/i18n.py" in locations  # _l(...)
+    assert "werklab/catalog/labels.py" in locations  # _l(...)
     assert "werklab/errors.py" in locations  # _(...)
     assert any(message.pluralizable for message in fresh_template if message.id)  # ngettext
 

@@ -7,11 +7,52 @@ import os
 from pathlib import Path
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, CONFIGS
-from werklab import ratelimit
+
+# The app layer: the only module that knows every area. Importing the models registers every
+# table with the metadata; importing the handlers connects the receivers of the areas'
+# signals (see docs/architecture.md); the views bring their blueprints.
+from werklab import models, ratelimit, testmode  # noqa: F401
+from werklab.accounts.models import User
+from werklab.accounts.services import coordinator_mailboxes
+from werklab.accounts.views import bp as accounts_bp
+from werklab.assignments import handlers as assignments_handlers  # noqa: F401
+from werklab.assignments.views import bp as assignments_bp
+from werklab.attendance.views import bp as attendance_bp
+from werklab.catalog import labels as catalog_labels
+from werklab.certificates.views import bp as certificates_bp
+from werklab.cli import werklab_cli
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
+from werklab.errors import register_error_handlers
+from werklab.evaluations.views import bp as evaluations_bp
 from werklab.extensions import babel, csrf, db, login_manager, migrate
+from werklab.followup.views import bp as followup_bp
+from werklab.groups import handlers as groups_handlers  # noqa: F401
+from werklab.groups.views import bp as groups_bp
+from werklab.i18n import init_i18n
+from werklab.initiatives.views import bp as initiatives_bp
+from werklab.intake import handlers as intake_handlers  # noqa: F401
+from werklab.intake.views import bp as intake_bp
+from werklab.invoicing import handlers as invoicing_handlers  # noqa: F401
+from werklab.invoicing.settings import seller_problems
+from werklab.invoicing.views import bp as invoicing_bp
+from werklab.mail import REPLY_TO_EXTENSION, deliver_committed
+from werklab.manage.history_views import bp as history_bp
+from werklab.manage.registration_views import bp as manage_registrations_bp
+from werklab.manage.views import bp as manage_bp
+from werklab.messages import notices as messages_notices  # noqa: F401
+from werklab.messages.views import bp as messages_bp
+from werklab.participant.views import bp as participant_bp
+from werklab.payments import handlers as payments_handlers  # noqa: F401
+from werklab.payments.views import bp as payments_bp
+from werklab.public.catalog import bp as catalog_bp
+from werklab.public.registration import bp as registration_bp
+from werklab.registration import handlers as registration_handlers  # noqa: F401
+from werklab.registration import labels as registration_labels
+from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -31,6 +72,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     _check_config(app, name)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    _trust_proxies(app)
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"],
@@ -42,37 +84,15 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     csrf.init_app(app)
     ratelimit.init_app(app)
     _init_login(app)
-    from werklab.i18n import init_i18n
-
     init_i18n(app, babel)
+    app.jinja_env.globals.update(catalog_labels.TEMPLATE_GLOBALS)
+    app.jinja_env.globals.update(registration_labels.TEMPLATE_GLOBALS)
     with app.app_context():
         configure_engine(
             db.engine,
             busy_timeout_ms=int(app.config["LOCK_TIMEOUT_SECONDS"] * 1000),
-            immediate=app.config["CAPACITY_LOCK"],
+            immediate=testmode.capacity_lock(app),
         )
-
-    from werklab import models  # noqa: F401  (register every table with the metadata)
-    from werklab.accounts.views import bp as accounts_bp
-    from werklab.attendance.views import bp as attendance_bp
-    from werklab.catalog.views import bp as catalog_bp
-    from werklab.certificates.views import bp as certificates_bp
-    from werklab.cli import werklab_cli
-    from werklab.errors import register_error_handlers
-    from werklab.groups.assignment_views import assignments_bp
-    from werklab.groups.views import bp as groups_bp
-    from werklab.initiatives.views import bp as initiatives_bp
-    from werklab.intake.views import bp as intake_bp
-    from werklab.invoicing.views import bp as invoicing_bp
-    from werklab.mail import deliver_committed
-    from werklab.manage.history_views import bp as history_bp
-    from werklab.manage.registration_views import bp as manage_registrations_bp
-    from werklab.manage.views import bp as manage_bp
-    from werklab.messages.views import bp as messages_bp
-    from werklab.participant.views import bp as participant_bp
-    from werklab.payments.views import bp as payments_bp
-    from werklab.registration.views import bp as registration_bp
-    from werklab.workspace.views import bp as workspace_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
@@ -88,6 +108,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(groups_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(followup_bp)
     app.register_blueprint(manage_registrations_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(messages_bp)
@@ -120,6 +142,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
             deliver_committed()
         return response
 
+    max_age = int(app.config.get("HSTS_MAX_AGE") or 0)
+    hsts = f"max-age={max_age}" if max_age > 0 else ""
+
     @app.after_request
     def _security_headers(response):
         if response.status_code == 503:
@@ -127,6 +152,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -140,15 +167,18 @@ def create_app(config: str | None = None, **overrides) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from werklab.accounts.models import User
+    # Replies to mails reach the coordinators unless MAIL_REPLY_TO names an address.
+    app.extensions[REPLY_TO_EXTENSION] = coordinator_mailboxes
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # Not "strong": it binds a session to the client's IP address, and a phone that moves
+    # from Wi-Fi to mobile data would be signed out. What protects a session does not depend
+    # on the address: a new session at sign-in (accounts.views._sign_in) and the session
+    # epoch in every cookie, so that sign-out and a password change end every session.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -163,13 +193,28 @@ def _init_login(app: Flask) -> None:
         return user
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address and scheme from
+    X-Forwarded-For and X-Forwarded-Proto (Werkzeug's ProxyFix), so that the per-address
+    sign-in limit and the logs see the client, not the proxy. Off (0) by default: without a
+    proxy in front, anyone could send these headers and pick their own address."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
 def _check_config(app: Flask, name: str) -> None:
     if name == "production":
         if len(app.config.get("SECRET_KEY") or "") < 32:
             raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
         if app.debug:
             raise RuntimeError("Debug mode must be off in production.")
-    if not app.testing:
-        # The switches for the concurrency control run never reach a real deployment.
-        app.config["CAPACITY_LOCK"] = True
-        app.config["CAPACITY_RACE_DELAY"] = 0.0
+    # The test-only switches never reach a real deployment (see werklab/testmode.py).
+    testmode.init_app(app)
+    # The seller's numbers go on every invoice and e-invoice: production refuses to start
+    # with one that is not valid; elsewhere the log says what is wrong.
+    problems = seller_problems(app.config)
+    if problems and name == "production":
+        raise RuntimeError("Invoice settings are not valid: " + " ".join(problems))
+    for problem in problems:
+        logging.getLogger(__name__).warning("Invoice settings: %s", problem)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from werklab.accounts import services
+from werklab.catalog.models import Programme
+from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.jobs import tick
+from werklab.mail import deliver_committed
+from werklab.seed import seed_demo
 
 werklab_cli = AppGroup("werklab", help="werklab maintenance commands.")
 
@@ -13,8 +19,6 @@ werklab_cli = AppGroup("werklab", help="werklab maintenance commands.")
 @werklab_cli.command("tick")
 def tick_command():
     """Run the periodic jobs once (expire offers, retry mail). Safe to run anywhere, often."""
-    from werklab.jobs import tick
-
     result = tick()
     click.echo(" ".join(f"{k}={v}" for k, v in result.items()))
 
@@ -24,9 +28,6 @@ def tick_command():
 def seed_demo_command(force: bool):
     """Fill the database with a realistic demo set (skipped when data exists)."""
     from flask import current_app
-
-    from werklab.catalog.models import Programme
-    from werklab.seed import seed_demo
 
     if current_app.config["WERKLAB_ENV"] == "production":
         raise click.ClickException(
@@ -38,8 +39,6 @@ def seed_demo_command(force: bool):
         return
     summary = seed_demo()
     db.session.commit()
-    from werklab.mail import deliver_committed
-
     deliver_committed()
     click.echo(summary)
 
@@ -50,9 +49,6 @@ def seed_demo_command(force: bool):
 @click.password_option(help="Password (at least 12 characters); asked when not given.")
 def create_admin_command(email: str, name: str, password: str):
     """Create a coordinator account (or make an existing account coordinator)."""
-    from werklab.accounts import services
-    from werklab.errors import DomainError
-
     try:
         user = services.find_user(email)
         if user is None:

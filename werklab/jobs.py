@@ -5,9 +5,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from werklab import mail
+from werklab import mail, ratelimit
+from werklab.assignments.services import remind_job
 from werklab.db import begin_write, utcnow
+from werklab.evaluations.jobs import send_evaluations
 from werklab.extensions import db
+from werklab.followup.jobs import mail_digests as mail_followup_digests
+from werklab.initiatives import jobs as initiatives_jobs
+from werklab.intake import services as intake
+from werklab.payments.refunds import process_refunds
+from werklab.registration import decisions
 from werklab.registration import services as registration
 
 log = logging.getLogger("werklab.jobs")
@@ -38,8 +45,6 @@ def expire_offers(now: datetime | None = None) -> int:
 def mail_decisions(now: datetime | None = None) -> int:
     """At a programme's decision date, mail its coordinators and trainers the go / no-go
     status, once (SKIP LOCKED: several machines never mail twice)."""
-    from werklab.registration import decisions
-
     now = now or utcnow()
     mailed = 0
     for programme_id in decisions.decision_due(now):
@@ -75,9 +80,10 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["refunds_sent"] = send_refunds(now)
     result["quotes_expired"] = expire_quotes(now)
     result["hosts_thanked"] = thank_hosts(now)
-    from werklab.groups.assignments import remind_job  # assignments (issue 6)
-
     result["assignment_reminders"] = remind_job(now)
+    result["rate_limit_counts_purged"] = ratelimit.purge_expired(now)
+    result["evaluations_sent"], result["evaluation_reminders"] = send_evaluations(now)
+    result["followup_digests"] = mail_followup_digests(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result
@@ -85,8 +91,6 @@ def tick(now: datetime | None = None) -> dict[str, int]:
 
 def expire_quotes(now: datetime | None = None) -> int:
     """Requests whose quote ran out without an answer become "verlopen" (idempotent)."""
-    from werklab.intake import services as intake
-
     now = now or utcnow()
     db.session.rollback()
     begin_write(db.session)
@@ -97,15 +101,11 @@ def expire_quotes(now: datetime | None = None) -> int:
 
 def thank_hosts(now: datetime | None = None) -> int:
     """Thank the hosts of past site visits, with a feedback link (once each)."""
-    from werklab.initiatives.jobs import thank_hosts as run
-
-    return run(now)
+    return initiatives_jobs.thank_hosts(now)
 
 
 def send_refunds(now: datetime | None = None) -> int:
     """Send refunds that are still waiting for Stripe (it was down, or the request that
     recorded them ended before sending); each goes out once (idempotency key, SKIP LOCKED)."""
-    from werklab.payments.services import process_refunds
-
     db.session.rollback()
     return process_refunds(now=now or utcnow())

@@ -12,7 +12,7 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +23,14 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from werklab.db import Base, begin_write, enum_type, utcnow
 from werklab.extensions import db
+from werklab.mail_headers import (
+    MAIL_POLICY,
+    address_header,
+    addresses_header,
+    check_address,
+    clean_text,
+    parse_mailboxes,
+)
 
 log = logging.getLogger("werklab.mail")
 
@@ -60,10 +68,11 @@ class OutboxMail(Base):
     locale: Mapped[str] = mapped_column(sa.String(10), default="nl", server_default="nl")
     #: [{"filename", "content_type", "data" (base64)}]
     attachments: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
-    #: A Reply-To header (made with formataddr): answers go to the person who wrote.
-    reply_to: Mapped[str | None] = mapped_column(sa.String(400))
     #: What the mail is about, e.g. "registration.confirmed", for tests and support.
     kind: Mapped[str] = mapped_column(sa.String(100), default="")
+    #: Where a reply goes, as [[name, address], ...]; None: MAIL_REPLY_TO, or else the
+    #: coordinators (see reply_to_mailboxes).
+    reply_to: Mapped[list[list[str]] | None] = mapped_column(sa.JSON(none_as_null=True))
     status: Mapped[MailStatus] = mapped_column(
         enum_type(MailStatus, "mail_status"), default=MailStatus.QUEUED
     )
@@ -82,16 +91,18 @@ def queue_mail(
     to_name: str = "",
     locale: str = "nl",
     kind: str = "",
+    reply_to: list[tuple[str, str]] | None = None,
     attachments: list[tuple[str, str, bytes]] | None = None,
     attachments_later: list[tuple[str, dict]] | None = None,
     context_later: tuple[str, dict] | None = None,
-    reply_to: tuple[str, str] | None = None,
     now: datetime | None = None,
     **context: Any,
 ) -> int:
     """Render `template` (mail/<template>.txt and .html) and queue it in this transaction.
 
     `subject` may be a lazy string: it is rendered in the recipient's `locale`.
+    `reply_to` [(name, address)]: who a reply reaches, when not the usual address
+    (MAIL_REPLY_TO, or the coordinators): e.g. the person who asked, in a notice to staff.
     `attachments_later` are ("module:function", arguments) pairs called when the mail is
     sent, returning (filename, content type, bytes): for attachments that are slow to make
     (a PDF), so that they do not lengthen the transaction or a lock held in it.
@@ -99,8 +110,7 @@ def queue_mail(
     function returns the template's context when the mail is sent, and the bodies are then
     kept with the mail. The registration mails use it, so that a registration (which holds
     the programme lock) does not spend its time in templates. Returns the mail's id, or 0
-    when `to` is the address of an erased person (nothing is queued). `reply_to` is a
-    (name, address) pair for a Reply-To header.
+    when `to` is the address of an erased person (nothing is queued).
     """
     if to.endswith("@" + ERASED_DOMAIN):
         return 0
@@ -125,7 +135,7 @@ def queue_mail(
             "render": render,
             "locale": locale,
             "kind": kind,
-            "reply_to": reply_to_header(*reply_to) if reply_to else None,
+            "reply_to": [[name, addr] for name, addr in reply_to] if reply_to else None,
             "attachments": [
                 {
                     "filename": name,
@@ -144,12 +154,6 @@ def queue_mail(
 
 
 _INSERT = sa.insert(OutboxMail.__table__).returning(OutboxMail.__table__.c.id)
-
-
-def reply_to_header(name: str, address: str) -> str:
-    """A Reply-To header value; formataddr quotes the name, line breaks are dropped."""
-    name = " ".join((name or "").split())
-    return formataddr((name, address.strip())) if name else address.strip()
 
 
 @event.listens_for(Session, "after_commit")
@@ -172,13 +176,60 @@ def deliver_committed() -> int:
     return deliver_due(ids=ids)
 
 
-def build_message(mail, sender: str, bodies: tuple[str, str] | None = None) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = formataddr((mail.to_name, mail.to_addr)) if mail.to_name else mail.to_addr
-    msg["Subject"] = mail.subject
-    if getattr(mail, "reply_to", None):
-        msg["Reply-To"] = mail.reply_to
+#: app.extensions key of a function returning the default Reply-To mailboxes [(name, addr)]
+#: (the app sets it to the active coordinators; see werklab.create_app).
+REPLY_TO_EXTENSION = "werklab_mail_reply_to"
+
+
+def reply_to_mailboxes(mail) -> list[tuple[str, str]]:
+    """Who a reply to `mail` reaches: its own reply_to, else MAIL_REPLY_TO, else the
+    coordinators. Never only the no-reply sender."""
+    if mail.reply_to:
+        return [(name, addr) for name, addr in mail.reply_to]
+    configured = parse_mailboxes(current_app.config.get("MAIL_REPLY_TO") or "")
+    if configured:
+        return configured
+    provider = current_app.extensions.get(REPLY_TO_EXTENSION)
+    return list(provider()) if provider else []
+
+
+def _is_address(addr: str) -> bool:
+    try:
+        check_address(addr)
+    except ValueError:
+        return False
+    return True
+
+
+def sender_mailbox(configured: str | None = None) -> tuple[str, str]:
+    """(name, address) of `configured`, by default MAIL_DEFAULT_SENDER."""
+    configured = configured or current_app.config["MAIL_DEFAULT_SENDER"]
+    mailboxes = parse_mailboxes(configured)
+    if len(mailboxes) != 1:
+        raise ValueError(f"MAIL_DEFAULT_SENDER must be one address: {configured!r}")
+    return mailboxes[0]
+
+
+def build_message(
+    mail, sender: str | None = None, bodies: tuple[str, str] | None = None
+) -> EmailMessage:
+    """The message for a queued mail, from `sender` (by default MAIL_DEFAULT_SENDER).
+
+    Every address header is made by mail_headers, so a name can never add a recipient or
+    break a header; ValueError when an address is not one mailbox."""
+    msg = EmailMessage(policy=MAIL_POLICY)
+    sender_name, sender_addr = sender_mailbox(sender)
+    msg["From"] = address_header(sender_name, sender_addr, header="From")
+    msg["To"] = address_header(mail.to_name, mail.to_addr, header="To")
+    # A Reply-To that is not one good address is left out, never a reason to lose the mail.
+    reply_to = [
+        (name, addr)
+        for name, addr in reply_to_mailboxes(mail)
+        if _is_address(addr) and addr.lower() != sender_addr.lower()
+    ]
+    if reply_to:
+        msg["Reply-To"] = addresses_header(reply_to, header="Reply-To")
+    msg["Subject"] = clean_text(mail.subject)
     msg["Message-ID"] = make_msgid(domain="werklab")
     body_text, body_html = bodies or render_bodies(mail)
     msg.set_content(body_text)
@@ -190,7 +241,7 @@ def build_message(mail, sender: str, bodies: tuple[str, str] | None = None) -> E
             filename, content_type = attachment["filename"], attachment["content_type"]
             data = base64.b64decode(attachment["data"])
         maintype, _, subtype = content_type.partition("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=clean_text(filename))
     return msg
 
 
@@ -226,7 +277,8 @@ def _render(template: str, locale: str, context: dict) -> tuple[str, str]:
         )
 
 
-def _send(msg: EmailMessage) -> None:
+def _send(msg: EmailMessage, recipient: str) -> None:
+    """Deliver `msg` to `recipient` only: the envelope never comes from a header."""
     cfg = current_app.config
     backend = cfg["MAIL_BACKEND"]
     if backend == "log":
@@ -238,7 +290,9 @@ def _send(msg: EmailMessage) -> None:
             smtp.starttls()
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-        smtp.send_message(msg)
+        smtp.send_message(
+            msg, from_addr=check_address(sender_mailbox()[1]), to_addrs=[check_address(recipient)]
+        )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -259,7 +313,7 @@ class _Claimed:
     attachments: list
     render: dict | None
     locale: str
-    reply_to: str | None = None
+    reply_to: list | None
 
 
 def _claim(mail_id: int, now: datetime) -> _Claimed | None:
@@ -340,7 +394,6 @@ def deliver_due(
         query = query.where(OutboxMail.id.in_(ids))
     candidates = list(db.session.execute(query).scalars())
     db.session.rollback()
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
     sent = 0
     for mail_id in candidates:
         claimed = _claim(mail_id, now)
@@ -348,7 +401,7 @@ def deliver_due(
             continue
         try:
             bodies = render_bodies(claimed)
-            message = build_message(claimed, sender, bodies)
+            message = build_message(claimed, bodies=bodies)
         # A line break in a header, or what the mail is about is gone: never sendable.
         except (ValueError, TypeError, LookupError) as exc:
             db.session.rollback()
@@ -363,7 +416,7 @@ def deliver_due(
         error: str | None = None
         permanent = False
         try:
-            _send(message)
+            _send(message, claimed.to_addr)
         except smtplib.SMTPRecipientsRefused as exc:
             error, permanent = f"refused: {exc.recipients}", True
         except Exception as exc:  # any failure: keep the mail queued, never fail the request

@@ -233,3 +233,33 @@ def can_read_message(user, registration: Registration) -> bool:
 def can_change_email_sharing(user, registration: Registration) -> bool:
     """Show or hide one's e-mail address to one's homework group: the person themselves."""
     return owns_registration(user, registration)
+
+
+# --- interim evaluations (issue 14) ------------------------------------------------------------
+
+
+def can_manage_evaluations(user, programme: Programme) -> bool:
+    """Questionnaires of a programme, and the evaluation of each session (which one, on or
+    off, anonymous or named): the programme's trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_see_evaluation_results(user, programme: Programme) -> bool:
+    """A programme's evaluation results and their CSV: its trainers and the coordinators.
+    (With anonymity on, nobody sees who gave which answer; services.results sees to it.)"""
+    return can_work_on(user, programme)
+
+
+# --- early warning: "Aandacht nodig" (issue 14) ----------------------------------------------
+
+
+def can_follow_up(user, programme: Programme) -> bool:
+    """See who needs attention in a programme and why: the programme's trainers and the
+    coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_contact_participant(user, registration: Registration) -> bool:
+    """Send a participant a personal message and note that one got in touch: the trainers
+    of their programme and the coordinators."""
+    return can_work_on(user, registration.programme)

@@ -13,12 +13,17 @@ from werklab.catalog.models import ProgrammeKind, ProgrammeStatus, SessionKind, 
 from werklab.catalog.services import ProgrammeData, SessionData, local_to_utc
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.followup.demo import seed_running_programme
+from werklab.intake import services as intake
+from werklab.intake.services import Acceptance, IntakeData, QuoteData
+from werklab.invoicing.models import Invoice
 from werklab.links import external_url
 from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
-from werklab.registration.services import RegistrationData
+from werklab.registration.signup import RegistrationData
 from werklab.seed_coordinator import seed_day_to_day
+from werklab.seed_evaluations import seed_evaluations
 
 FIRST = [
     "Anouk",
@@ -136,6 +141,67 @@ def _demo_staff(now: datetime) -> dict:
         )
         for key, (email, name, coordinator, trainer) in DEMO_STAFF.items()
     }
+
+
+#: A made-up OIN in the 20-digit format (prefix 00000001, RSIN, 000) for the demo municipality.
+DEMO_OIN = "00000001001234567000"
+
+
+def _demo_accepted_quote(now: datetime):
+    """A municipality with an OIN that asked for a werklab and accepted the quote online: its
+    invoice downloads as a valid e-invoice (UBL, NLCIUS)."""
+    booking = intake.submit_request(
+        IntakeData(
+            municipality="Deventer",
+            contact_name="Sanne Jansen",
+            contact_role="Kwartiermaker participatie",
+            contact_email="s.jansen@deventer.example.nl",
+            contact_phone="0570 123 456",
+            expected_participants=12,
+            policy_areas=["social", "participation"],
+            question=(
+                "Onze wijkteams willen beter samenwerken met bewonersinitiatieven. Hoe geven we "
+                "initiatieven ruimte zonder ze over te nemen?"
+            ),
+            preferred_period="Voorjaar",
+        ),
+        now=now,
+    )
+    quote = intake.save_quote(
+        booking,
+        QuoteData(
+            [
+                ("Intake en voorbereiding", 120000),
+                ("Drie bijeenkomsten met twee begeleiders", 450000),
+                ("Reiskosten", 15050),
+            ],
+            2100,
+            (now + timedelta(days=30)).date(),
+        ),
+        actor="system:seed",
+        now=now,
+    )
+    intake.send_quote(quote, actor="system:seed", now=now)
+    intake.accept_quote(
+        quote,
+        Acceptance(
+            name="Sanne Jansen",
+            role="Kwartiermaker participatie",
+            purchase_reference="4500012345",
+            billing_address="",
+            billing_email="crediteuren@deventer.example.nl",
+            agree_terms=True,
+            buyer_reference="SD/2026/077",
+            street="Grote Kerkhof 1",
+            postcode="7411 KT",
+            city="Deventer",
+            legal_id=DEMO_OIN,
+            e_invoice=True,
+        ),
+        now=now,
+    )
+    db.session.flush()
+    return db.session.get(Invoice, quote.invoice_id)
 
 
 def seed_demo(now: datetime | None = None) -> str:
@@ -348,13 +414,23 @@ def seed_demo(now: datetime | None = None) -> str:
                 now=now + timedelta(minutes=i),
             )
     seed_day_to_day(cop, lg, staff["coordinator"], staff["trainer_initiatieven"], now)
+    invoice = _demo_accepted_quote(now)
+    evaluations_summary = seed_evaluations(
+        staff["trainer_gemeente"], list(_people(rng, 12)), rng, now
+    )
+    running = seed_running_programme(staff["trainer_gemeente"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
         "catalog.programme", slug=werklab.slug, uitnodiging=werklab.invitation_token
     )
     return (
-        f"Demo data added: 4 programmes. Invitation link of the werklab: {link}\n"
+        f"Demo data added: 6 programmes and a booked werklab. Invitation link: {link}\n"
+        f"Gemeente Deventer (OIN {DEMO_OIN}) accepted a quote: invoice {invoice.number} "
+        "downloads as an e-invoice (UBL) under Beheer > Facturen.\n"
+        f"{running} is under way: see 'Aandacht nodig' (signed in as marleen@werklab.example).\n"
         f"Demo sign-in (password {DEMO_PASSWORD}): "
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
+        + "\n"
+        + evaluations_summary
     )

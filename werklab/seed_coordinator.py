@@ -16,7 +16,7 @@ from werklab.manage import registrations as manage
 from werklab.messages import services as messages
 from werklab.messages.models import Audience
 from werklab.registration.models import Registration, RegistrationStatus, Sector
-from werklab.registration.services import RegistrationData
+from werklab.registration.signup import RegistrationData
 
 
 def _people(programme: Programme, status: RegistrationStatus) -> list[Registration]:

@@ -12,9 +12,9 @@ from datetime import timedelta
 from flask import current_app
 
 from tests.access import LOGIN, Case, everyone, only
+from werklab.assignments import services
 from werklab.db import utcnow
 from werklab.extensions import db
-from werklab.groups import assignments as services
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 
 X_ONLY = {"trainer_x": 200, "coordinator": 200}

@@ -10,7 +10,7 @@ from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.intake import services
 from werklab.intake.services import Acceptance, IntakeData, QuoteData
-from werklab.invoicing.services import local_date
+from werklab.invoicing.documents import local_date
 
 
 def _request(municipality: str, email: str):

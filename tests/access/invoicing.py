@@ -8,7 +8,7 @@ from tests.access import Case, everyone, only
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.invoicing import services
-from werklab.invoicing.services import BillingDetails
+from werklab.registration.signup import BillingDetails
 
 OK = only({"coordinator": 200})
 UNKNOWN = only({"coordinator": 404})

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.workspace.helpers import sign_in, staff
-from werklab.attendance.pdf import STATIC_SCHEME, render_pdf, static_file, static_only_fetcher
 from werklab.extensions import db
+from werklab.pdf import STATIC_SCHEME, render_pdf, static_file, static_only_fetcher
 from werklab.registration.models import RegistrationStatus
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -185,7 +185,7 @@ class TestProgrammePageCache:
     ):
         programme = factories.programme(registration_deadline=utcnow() + timedelta(hours=1))
         assert f"/programma/{programme.slug}/inschrijven" in self.get(client, programme)
-        import werklab.catalog.views as views
+        import werklab.public.catalog as views
 
         monkeypatch.setattr(views, "utcnow", lambda: utcnow() + timedelta(hours=2))
         page = self.get(client, programme)

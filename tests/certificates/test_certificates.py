@@ -11,7 +11,7 @@ from tests.attendance.test_pdf import pdf_text
 from tests.certificates.helpers import attend
 from tests.conftest import csrf_from, outbox
 from tests.workspace.helpers import sign_in, staff, text
-from werklab.attendance import pdf as attendance_pdf
+from werklab import pdf as attendance_pdf
 from werklab.attendance.models import AttendanceStatus
 from werklab.audit import AuditEntry
 from werklab.certificates import pdf, services

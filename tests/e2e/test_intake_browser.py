@@ -15,7 +15,7 @@ from werklab.extensions import db
 from werklab.intake import services
 from werklab.intake.models import BookingRequest, QuoteStatus, RequestStatus
 from werklab.intake.services import QuoteData
-from werklab.invoicing.services import local_date
+from werklab.invoicing.documents import local_date
 from werklab.mail import OutboxMail
 
 pytestmark = pytest.mark.e2e
@@ -69,7 +69,10 @@ def test_intake_then_accept_the_quote_from_the_mail(page: Page, live_server):
     page.fill("#name", "Sanne Jansen")
     page.fill("#role", "Kwartiermaker")
     page.fill("#purchase_reference", "INK-2026-77")
-    page.fill("#billing_address", "Postbus 5000\n7400 GC Deventer")
+    page.fill("#billing_street", "Postbus 5000")
+    page.fill("#billing_postcode", "7400 GC")
+    page.fill("#billing_city", "Deventer")
+    page.fill("#legal_id", "00000001001234567000")
     page.check("#agree_terms")
     page.get_by_role("button", name=re.compile("Offerte accepteren|Accept the quote")).click()
     expect(page.locator(".flash-success")).to_contain_text(re.compile("geboekt|booked"))

@@ -43,7 +43,10 @@ def fill_form(page: Page, *, email: str) -> None:
     page.fill("#learning_question", "Hoe ondersteun ik bewonersinitiatieven zonder over te nemen?")
     # The CoP has a fee; without Stripe keys the invoice to the employer is chosen already.
     page.fill("#billing_organisation", "Gemeente Arnhem")
-    page.fill("#billing_address", "Postbus 9200\n6800 HA Arnhem")
+    page.fill("#billing_street", "Postbus 9200")
+    page.fill("#billing_postcode", "6800 HA")
+    page.fill("#billing_city", "Arnhem")
+    page.fill("#billing_legal_id", "00000001001234567000")
     page.fill("#billing_email", "facturen@arnhem.example")
     page.fill("#billing_reference", "PO-4711")
     page.check("#privacy_consent")

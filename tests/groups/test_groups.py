@@ -8,12 +8,13 @@ import pytest
 
 from tests.workspace.helpers import sign_in, staff, text, token_of
 from werklab import permissions
+from werklab.assignments import services as assignments
+from werklab.assignments.models import Submission
 from werklab.audit import AuditEntry
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.groups import assignments, services
-from werklab.groups.assignment_models import Submission
+from werklab.groups import services
 from werklab.groups.composition import pairs_of
 from werklab.groups.models import HomeworkGroupMember
 from werklab.registration import services as registration

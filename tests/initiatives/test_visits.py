@@ -16,7 +16,7 @@ from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.initiatives import services
 from werklab.initiatives.models import SiteVisit, VisitStatus, site_visit_participants
-from werklab.registration.services import manage_token
+from werklab.registration.lookup import manage_token
 
 
 @pytest.fixture

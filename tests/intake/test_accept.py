@@ -23,8 +23,12 @@ ACCEPT = {
     "name": "Fatima el Amrani",
     "role": "Programmamanager",
     "purchase_reference": "PO-4500999",
-    "billing_address": "Postbus 9200\n6800 HA Arnhem",
+    "billing_street": "Postbus 9200",
+    "billing_postcode": "6800 HA",
+    "billing_city": "Arnhem",
+    "legal_id": "00000001001234567000",
     "billing_email": "crediteuren@arnhem.nl",
+    "e_invoice": "y",
     "agree_terms": "y",
 }
 
@@ -60,7 +64,8 @@ def test_accepting_books_the_werklab(sent_quote, booking):
     (link_mail,) = outbox("accounts.login_link")
     assert link_mail.to_addr == contact.email
     invoice = db.session.get(Invoice, sent_quote.invoice_id)
-    assert invoice.buyer_reference == "PO-4500999"
+    # The purchase-order number is the e-invoice's OrderReference.
+    assert (invoice.buyer_order_number, invoice.buyer_reference) == ("PO-4500999", "")
     assert invoice.buyer_email == "crediteuren@arnhem.nl"
     assert invoice.buyer_organisation == "Gemeente Arnhem"
     assert [(line.description, line.amount_excl_cents) for line in invoice.lines] == [

@@ -1,5 +1,5 @@
 """E-mail domains of an invitation-only werklab (the registration check lives in
-werklab.registration.services.check_email_domain)."""
+werklab.registration.signup.check_email_domain)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from tests.intake.conftest import NOW, acceptance
 from werklab.errors import DomainError
 from werklab.intake import services
-from werklab.registration.services import DomainNotAllowed, check_email_domain
+from werklab.registration.signup import DomainNotAllowed, check_email_domain
 
 
 def test_parse_domains():

@@ -13,7 +13,7 @@ from tests.conftest import csrf_from
 from werklab.accounts import services as accounts
 from werklab.extensions import db
 from werklab.invoicing import services
-from werklab.invoicing.services import BillingDetails
+from werklab.registration.signup import BillingDetails
 
 PASSWORD = "lang-genoeg-wachtwoord"
 #: A fixed moment (UTC): Monday 2 March 2026, 10:00 in Amsterdam.
@@ -24,7 +24,7 @@ BILLING = BillingDetails(
     address="Afdeling Financiën\nPostbus 9200\n6800 HA Arnhem",
     email="crediteuren@arnhem.example",
     reference="PO-4500123",
-    vat_number="NL001234567B01",
+    vat_number="NL112233442B01",
 )
 
 

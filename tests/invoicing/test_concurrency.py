@@ -20,7 +20,7 @@ from tests.factories import Factories
 from tests.invoicing.conftest import BILLING, NOW
 from werklab.db import begin_write
 from werklab.extensions import db
-from werklab.invoicing import services
+from werklab.invoicing import numbering, services
 from werklab.invoicing.models import Invoice, InvoiceCounter
 from werklab.mail import OutboxMail
 from werklab.registration.models import Registration
@@ -128,7 +128,7 @@ def test_control_run_without_the_counter_lock_is_caught(new_database, db_kind, m
                 .execution_options(populate_existing=True)
             ).scalar_one_or_none()
 
-        monkeypatch.setattr(services, "_lock_counter", unlocked)
+        monkeypatch.setattr(numbering, "_lock_counter", unlocked)
         app, ids = prepare(new_database(), THREADS)
         with app.app_context():  # the counter exists, so that all of them read it at once
             db.session.add(InvoiceCounter(year=2026, last_number=0))

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.invoicing.conftest import BILLING, NOW, pdf_info, pdf_text
 from werklab.invoicing import services
-from werklab.invoicing.services import BillingDetails
+from werklab.registration.signup import BillingDetails
 
 
 def test_the_invoice_shows_seller_buyer_reference_vat_and_how_to_pay(app, cop, invoiced):
@@ -20,11 +20,11 @@ def test_the_invoice_shows_seller_buyer_reference_vat_and_how_to_pay(app, cop, i
     # Seller, from the configuration.
     for part in ("Stichting werklab", "Voorbeeldstraat 1", "1234 AB Utrecht", "KvK 12345678"):
         assert part in content
-    assert "Btw-nummer NL000000000B01" in content
+    assert "Btw-nummer NL123456782B01" in content
     # Buyer, with the reference and the VAT number.
     for part in ("Gemeente Arnhem", "Afdeling Financiën", "Postbus 9200", "6800 HA Arnhem"):
         assert part in content
-    assert "Btw-nummer NL001234567B01" in content
+    assert "Btw-nummer NL112233442B01" in content
     assert "Inkoopordernummer / referentie PO-4500123" in content
     assert "Deelnemer Fatima El Amrani" in content
     # Number and dates.
@@ -40,7 +40,7 @@ def test_the_invoice_shows_seller_buyer_reference_vat_and_how_to_pay(app, cop, i
     assert app.config["VAT_EXEMPT_NOTE"] not in content
     # How to pay.
     assert (
-        "Wil je € 907,50 vóór 1 april 2026 overmaken naar IBAN NL00BANK0123456789 ten name "
+        "Wil je € 907,50 vóór 1 april 2026 overmaken naar IBAN NL91ABNA0417164300 ten name "
         "van Stichting werklab, onder vermelding van factuurnummer 2026-0001?"
     ) in content
 
@@ -55,7 +55,7 @@ def test_a_programme_without_vat_shows_the_exemption_note(app, factories, invoic
     assert "Totaal (incl. btw) € 600,00" in content
     assert app.config["VAT_EXEMPT_NOTE"] in content
     assert "Vrijgesteld van btw" in content
-    assert "NL001234567B01" not in content  # no buyer VAT number given
+    assert "NL112233442B01" not in content  # no buyer VAT number given
 
 
 def test_a_rate_with_a_fraction_is_printed_with_a_comma(factories, invoiced):

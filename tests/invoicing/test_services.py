@@ -14,6 +14,7 @@ from werklab.audit import AuditEntry
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.invoicing import services
+from werklab.invoicing.documents import InvoiceError
 from werklab.invoicing.models import (
     CreditNote,
     DocumentKind,
@@ -25,7 +26,7 @@ from werklab.invoicing.models import (
     RegistrationBilling,
     vat_of,
 )
-from werklab.invoicing.services import BillingDetails, InvoiceError
+from werklab.registration.signup import BillingDetails
 
 
 def numbers() -> list[str]:
@@ -46,7 +47,7 @@ def test_an_invoice_carries_buyer_seller_line_vat_totals_and_due_date(app, cop, 
     )
     assert invoice.buyer_address == "Afdeling Financiën\nPostbus 9200\n6800 HA Arnhem"
     assert invoice.buyer_email == "crediteuren@arnhem.example"
-    assert invoice.buyer_vat_number == "NL001234567B01"
+    assert invoice.buyer_vat_number == "NL112233442B01"
     assert invoice.seller_name == app.config["SELLER_NAME"]
     assert invoice.seller_iban == app.config["SELLER_IBAN"]
     assert invoice.participant_name == "Fatima El Amrani"
@@ -89,7 +90,7 @@ def test_the_mail_goes_to_the_billing_address_with_the_pdf(cop, invoiced):
         assert "Fatima El Amrani" in body
         assert "PO-4500123" in body
         assert "907,50" in body
-        assert "NL00BANK0123456789" in body
+        assert "NL91ABNA0417164300" in body
         assert "1 april 2026" in body
     # No manage link: the billing address (often accounts payable) must not be able to
     # cancel the registration.
@@ -337,7 +338,7 @@ def test_billing_details_are_tidied_and_replaced(factories, cop):
             address="Postbus 9022\r\n\r\n  6710 HK  Ede \n",
             email=" facturen@ede.example ",
             reference=" 2026/0042 ",
-            vat_number="nl 0012.34.567 b01",
+            vat_number="nl 1122.33.442 b01",
         ),
         now=NOW,
     )
@@ -346,7 +347,7 @@ def test_billing_details_are_tidied_and_replaced(factories, cop):
     assert row.address == "Postbus 9022\n6710 HK Ede"
     assert row.email == "facturen@ede.example"
     assert row.reference == "2026/0042"
-    assert row.vat_number == "NL001234567B01"
+    assert row.vat_number == "NL112233442B01"
 
     services.save_billing(registration, BILLING, now=NOW + timedelta(minutes=1))
     [row] = db.session.execute(select(RegistrationBilling)).scalars().all()

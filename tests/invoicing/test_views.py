@@ -16,9 +16,10 @@ from werklab.audit import AuditEntry
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.invoicing import services
+from werklab.invoicing.documents import local_date
 from werklab.invoicing.models import Invoice, InvoiceStatus
-from werklab.invoicing.services import BillingDetails, local_date
-from werklab.registration.services import manage_token
+from werklab.registration.lookup import manage_token
+from werklab.registration.signup import BillingDetails
 
 
 @pytest.fixture
@@ -152,6 +153,8 @@ def test_csv_export_for_the_bookkeeping(admin, factories, cop, invoiced):
         "Incl. btw",
         "Status",
         "Betaald op",
+        "Inkoopordernummer",
+        "Verstuurd als e-factuur (UBL)",
     ]
     by_number = {row[0]: row for row in rows[1:]}
     assert list(by_number) == [invoice.number, note.number, paid.number]
@@ -169,8 +172,8 @@ def test_csv_export_for_the_bookkeeping(admin, factories, cop, invoiced):
     assert credit[8] == invoice.number
     # Our own negative amounts stay numbers (not neutralised as if they were formulas).
     assert credit[9:13] == ["-750,00", "-157,50", "-907,50", "Creditnota"]
-    assert by_number[paid.number][5] == "NL001234567B01"
-    assert by_number[paid.number][12:] == ["Betaald", "2026-03-04"]
+    assert by_number[paid.number][5] == "NL112233442B01"
+    assert by_number[paid.number][12:] == ["Betaald", "2026-03-04", "", "nee"]
 
 
 def test_csv_export_follows_the_filters(admin, ledger):

@@ -17,12 +17,12 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.invoicing.models import Invoice, InvoiceStatus
-from werklab.invoicing.services import BillingDetails
 from werklab.manage import registrations as services
 from werklab.payments.models import Refund
 from werklab.registration.models import PaymentMethod, Registration, Sector
 from werklab.registration.models import RegistrationStatus as S
-from werklab.registration.services import RegistrationData
+from werklab.registration.seats import waitlist_position
+from werklab.registration.signup import BillingDetails, RegistrationData
 
 ACTOR = "coordinator:1"
 
@@ -214,8 +214,6 @@ def test_move_to_front_with_a_reason(factories):
     factories.registration(programme)
     a, b, c = factories.fill(programme, 3)
     assert services.move_to_front(c, reason="Wethouder vroeg erom", actor=ACTOR) == 1
-    from werklab.registration.services import waitlist_position
-
     assert [waitlist_position(r) for r in (c, a, b)] == [1, 2, 3]
     [row] = audit_rows("registration.moved_up")
     assert row.data == {"reason": "Wethouder vroeg erom", "before": 3, "after": 1}

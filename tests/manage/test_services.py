@@ -17,6 +17,7 @@ from werklab.catalog.services import ProgrammeData, SessionData
 from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
+from werklab.registration import availability
 from werklab.registration.models import RegistrationStatus
 
 
@@ -56,7 +57,7 @@ def trainer(email: str, **kw):
 
 
 def test_update_programme_changes_details_and_is_audited(programme):
-    catalog.update_programme(
+    availability.update_programme(
         programme,
         data_of(programme, title="  CoP Noord  ", fee_cents=80000, region="Groningen"),
         actor="coordinator:1",
@@ -73,7 +74,7 @@ def test_update_programme_changes_details_and_is_audited(programme):
 
 def test_update_programme_keeps_kind_and_slug(programme):
     slug = programme.slug
-    catalog.update_programme(
+    availability.update_programme(
         programme, data_of(programme, kind=ProgrammeKind.WERKLAB, title="Ander"), actor="t"
     )
     assert programme.kind is ProgrammeKind.COP
@@ -82,7 +83,7 @@ def test_update_programme_keeps_kind_and_slug(programme):
 
 def test_switching_to_invitation_only_makes_an_invitation_token(programme):
     assert programme.invitation_token is None
-    catalog.update_programme(
+    availability.update_programme(
         programme, data_of(programme, visibility=Visibility.INVITATION), actor="t"
     )
     assert programme.invitation_token
@@ -96,7 +97,7 @@ def test_switching_to_invitation_only_makes_an_invitation_token(programme):
 )
 def test_update_programme_refuses_broken_group_sizes(programme, minimum, maximum):
     with pytest.raises(ValidationError):
-        catalog.update_programme(
+        availability.update_programme(
             programme,
             data_of(programme, min_participants=minimum, max_participants=maximum),
             actor="t",
@@ -106,11 +107,11 @@ def test_update_programme_refuses_broken_group_sizes(programme, minimum, maximum
 def test_maximum_never_below_the_seats_taken(programme, factories):
     factories.fill(programme, 8)
     with pytest.raises(ValidationError) as exc:
-        catalog.update_programme(
+        availability.update_programme(
             programme, data_of(programme, min_participants=5, max_participants=7), actor="t"
         )
     assert "8" in exc.value.message
-    catalog.update_programme(
+    availability.update_programme(
         programme, data_of(programme, min_participants=5, max_participants=8), actor="t"
     )
     assert programme.max_participants == 8
@@ -121,7 +122,7 @@ def test_a_higher_maximum_offers_the_new_seats_to_the_waiting_list(factories):
     factories.fill(programme, 10)
     waiting = factories.fill(programme, 3)
     assert {r.status for r in waiting} == {RegistrationStatus.WAITLISTED}
-    catalog.update_programme(programme, data_of(programme, max_participants=12), actor="t")
+    availability.update_programme(programme, data_of(programme, max_participants=12), actor="t")
     assert [r.status for r in waiting] == [
         RegistrationStatus.OFFERED,
         RegistrationStatus.OFFERED,
@@ -310,12 +311,12 @@ def test_overview_has_every_programme_with_seats_and_sessions(factories):
     invited = factories.invitation_programme(kind=ProgrammeKind.WERKLAB)
     open_ = factories.programme()
     factories.fill(open_, 4)
-    rows = {row.programme.id: row for row in catalog.programme_overview(now=utcnow())}
+    rows = {row.programme.id: row for row in availability.programme_overview(now=utcnow())}
     assert (rows[draft.id].seats_taken, rows[draft.id].session_count) == (0, 2)
     assert (rows[invited.id].seats_taken, rows[invited.id].session_count) == (0, 3)
     assert (rows[open_.id].seats_taken, rows[open_.id].session_count) == (4, 3)
     # Drafts first, then open ones.
-    order = [row.programme.id for row in catalog.programme_overview(now=utcnow())]
+    order = [row.programme.id for row in availability.programme_overview(now=utcnow())]
     assert order.index(draft.id) < order.index(open_.id)
 
 

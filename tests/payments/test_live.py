@@ -17,9 +17,9 @@ from tests.payments.helpers import WEBHOOK_SECRET, checkout, held
 from werklab.extensions import db
 from werklab.mail import OutboxMail
 from werklab.payments.models import Payment, StripeEvent
+from werklab.registration.lookup import manage_token
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
-from werklab.registration.services import manage_token
 
 pytestmark = pytest.mark.live
 

@@ -8,10 +8,11 @@ from tests.conftest import csrf_from, outbox
 from tests.payments.helpers import checkout, fresh, held, payments_of, send_event
 from werklab.accounts import services as accounts
 from werklab.extensions import db
-from werklab.invoicing.services import BillingDetails, invoice_for
+from werklab.invoicing.documents import invoice_for
 from werklab.payments.models import PaymentStatus
 from werklab.registration.models import PaymentMethod
 from werklab.registration.models import RegistrationStatus as S
+from werklab.registration.signup import BillingDetails
 
 
 def test_coordinator_cancels_and_everyone_gets_their_money_back(

@@ -42,7 +42,11 @@ def person(i: int) -> dict:
         "privacy_consent": "y",
         "payment_method": "invoice",
         "billing_organisation": "Gemeente Apeldoorn",
-        "billing_address": "Postbus 9033\n7300 ES Apeldoorn",
+        "billing_street": "Postbus 9033",
+        "billing_postcode": "7300 ES",
+        "billing_city": "Apeldoorn",
+        "billing_country": "NL",
+        "billing_legal_id": "00000001001234567000",
         "billing_email": "facturen@apeldoorn.example",
         "billing_reference": f"PO-{i}",
     }

@@ -14,10 +14,11 @@ from werklab.audit import AuditEntry
 from werklab.catalog.models import GoDecision, ProgrammeStatus
 from werklab.db import utcnow
 from werklab.extensions import db
-from werklab.invoicing.services import BillingDetails, invoice_for
+from werklab.invoicing.documents import invoice_for
 from werklab.registration import decisions, services
 from werklab.registration.models import PaymentMethod
 from werklab.registration.models import RegistrationStatus as S
+from werklab.registration.signup import BillingDetails
 
 NOW = utcnow().replace(microsecond=0)
 BILLING = BillingDetails(

@@ -16,13 +16,9 @@ from werklab.extensions import db
 from werklab.registration import services
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
-from werklab.registration.services import (
-    AlreadyRegistered,
-    OfferNotOpen,
-    RegistrationClosed,
-    seats_taken,
-    waitlist_position,
-)
+from werklab.registration.seats import seats_taken, waitlist_position
+from werklab.registration.signup import AlreadyRegistered, RegistrationClosed
+from werklab.registration.waitlist import OfferNotOpen
 
 NOW = utcnow().replace(microsecond=0)
 

@@ -9,7 +9,7 @@ from tests.conftest import csrf_from, outbox, tampered
 from werklab.catalog.models import ProgrammeKind
 from werklab.db import utcnow
 from werklab.extensions import db
-from werklab.registration import services
+from werklab.registration import services, signup
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
 
@@ -32,7 +32,11 @@ def form_data(**overrides):
         # A CoP has a fee: without Stripe keys the invoice to the employer is the way to pay.
         "payment_method": "invoice",
         "billing_organisation": "Woningcorporatie Rentree",
-        "billing_address": "Postbus 1\n7400 AA Deventer",
+        "billing_street": "Postbus 1",
+        "billing_postcode": "7400 AA",
+        "billing_city": "Deventer",
+        "billing_country": "NL",
+        "billing_legal_id": "12345678",
         "billing_email": "facturen@rentree.example",
         "billing_reference": "PO-2026-001",
     }
@@ -297,7 +301,7 @@ def test_lock_timeout_gives_a_friendly_busy_page(app, client, programme, monkeyp
     def busy(*args, **kwargs):
         raise Busy("Het is nu erg druk. Probeer het zo nog eens.")
 
-    monkeypatch.setattr(services, "lock_programme", busy)
+    monkeypatch.setattr(signup, "lock_programme", busy)
     response = post_form(client, programme)
     assert response.status_code == 503
     assert "Het is nu erg druk. Probeer het zo nog eens." in text(response)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from tests.workspace.helpers import sign_in, staff, text
 from werklab.extensions import db
 from werklab.registration.models import RegistrationStatus, Sector
-from werklab.workspace.export import neutralise
+from werklab.spreadsheets import neutralise
 
 HEADER = [
     "Naam",

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from werklab.registration.forms import single_line, strip
+from werklab.fields import single_line, strip
 
 
 def _email_field():

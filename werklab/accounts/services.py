@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,6 +27,16 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 class InvalidLink(DomainError):
     status_code = 400
+
+
+#: Asked for the name someone registered with, by e-mail address (the sender); the
+#: registration area, above accounts, answers with the name or None.
+name_wanted = Namespace().signal("participant-name-wanted")
+
+
+def participant_name(email: str) -> str | None:
+    """The name a person registered with, to greet them in a sign-in mail (None: unknown)."""
+    return next((name for _receiver, name in name_wanted.send(email) if name), None)
 
 
 def normalize_email(email: str) -> str:
@@ -106,6 +117,18 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.password_hash or not ok or not user.active:
         return None
     return user
+
+
+def coordinator_mailboxes() -> list[tuple[str, str]]:
+    """(name, address) of every active coordinator: where replies to mails go by default."""
+    return [
+        (user.name, user.email)
+        for user in db.session.execute(
+            select(User)
+            .where(User.is_coordinator.is_(True), User.active.is_(True))
+            .order_by(User.id)
+        ).scalars()
+    ]
 
 
 def end_all_sessions(user: User) -> None:

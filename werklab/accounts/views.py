@@ -19,11 +19,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werklab import menu
 from werklab.accounts import services
 from werklab.accounts.forms import ChangePasswordForm, LinkForm, PasswordLoginForm
-from werklab.db import utcnow
+from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.ratelimit import limited, remote_address
-from werklab.registration.services import participant_name
 from werklab.urls import internal_path
 
 bp = Blueprint("accounts", __name__)
@@ -65,6 +64,7 @@ def login():
 
 
 @bp.post("/inloggen")
+@write_lock_later  # the password check (scrypt) must not hold SQLite's write lock
 @limited(
     ("LOGIN_LIMIT_ADDRESS", remote_address),
     ("LOGIN_LIMIT_ACCOUNT", _account_key),
@@ -76,6 +76,7 @@ def password_login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            begin_write_late(db.session)
             _sign_in(user, "password")
             db.session.commit()
             return redirect(_next())
@@ -101,7 +102,7 @@ def request_link():
     services.send_login_link(
         email,
         next_path=internal_path(form.next.data, ""),
-        participant_name=participant_name(email),
+        participant_name=services.participant_name(email),
         locale=str(get_locale()),
     )
     db.session.commit()

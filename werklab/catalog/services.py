@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -12,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from slugify import slugify as make_slug
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import selectinload
 
 from werklab import audit
 from werklab.accounts.models import User
@@ -26,18 +25,10 @@ from werklab.catalog.models import (
     ProgrammeStatus,
     SessionKind,
     Visibility,
-    invitation_accepted,
-    registration_open,
 )
 from werklab.db import in_constants, utcnow
 from werklab.errors import ValidationError
 from werklab.extensions import db
-from werklab.registration.services import (
-    advance_waiting_list,
-    lock_programme,
-    seats_taken,
-    seats_taken_expr,
-)
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -60,9 +51,8 @@ def local_to_utc(value: datetime) -> datetime:
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:100] or "programma"
+    """The address part of a programme's page: lower-case ASCII words joined by hyphens."""
+    return make_slug(text, max_length=100) or "programma"
 
 
 @dataclass
@@ -214,34 +204,6 @@ def set_status(
     return programme
 
 
-@cache
-def _open_programmes_stmt(kind: ProgrammeKind | None):
-    query = (
-        select(Programme, seats_taken_expr(Programme.id))
-        .where(
-            Programme.status == ProgrammeStatus.OPEN,
-            Programme.visibility == Visibility.PUBLIC,
-        )
-        .options(selectinload(Programme.sessions))
-        .order_by(
-            Programme.registration_deadline.is_(None),
-            Programme.registration_deadline,
-            Programme.id,
-        )
-    )
-    if kind is not None:
-        query = query.where(Programme.kind == kind)
-    return query
-
-
-def open_programmes(
-    kind: ProgrammeKind | None = None, *, now: datetime
-) -> list[tuple[Programme, int]]:
-    """Public programmes open for registration with their seats taken, soonest deadline first."""
-    rows = db.session.execute(_open_programmes_stmt(kind), {"now": now})
-    return [(programme, taken) for programme, taken in rows]
-
-
 #: Statuses in which a programme has a page the public may see.
 VISIBLE_STATUSES = (
     ProgrammeStatus.OPEN,
@@ -249,79 +211,6 @@ VISIBLE_STATUSES = (
     ProgrammeStatus.CANCELLED,
     ProgrammeStatus.COMPLETED,
 )
-
-
-@cache
-def _visible_programme_stmt():
-    return (
-        select(Programme, seats_taken_expr(Programme.id))
-        .where(
-            Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
-        )
-        .options(joinedload(Programme.sessions))
-    )
-
-
-def visible_programme(
-    slug: str, invitation_token: str | None, *, now: datetime | None = None
-) -> tuple[Programme, int] | None:
-    """The programme behind a public page with its seats taken (one query), or None when it
-    is a draft, unknown, or invitation-only and the invitation is missing."""
-    row = (
-        db.session.execute(_visible_programme_stmt(), {"slug": slug, "now": now or utcnow()})
-        .unique()
-        .one_or_none()
-    )
-    if row is None or not row[0].accepts_invitation(invitation_token):
-        return None
-    return row[0], row[1]
-
-
-@dataclass(frozen=True)
-class PageVersion:
-    """What a programme page depends on, read in one light query."""
-
-    programme_id: int
-    updated_at: datetime
-    seats_taken: int
-    registration_open: bool
-
-
-@cache
-def _page_version_stmt():
-    return select(
-        Programme.id,
-        Programme.updated_at,
-        Programme.visibility,
-        Programme.invitation_token,
-        Programme.status,
-        Programme.registration_deadline,
-        seats_taken_expr(Programme.id),
-    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES))
-
-
-def programme_page_version(
-    slug: str, invitation_token: str | None, *, now: datetime
-) -> PageVersion | None:
-    """The version of a programme's public page (None where visible_programme gives None).
-
-    Sessions touch their programme's updated_at when they change (see catalog.models).
-    """
-    row = (
-        db.session.connection()
-        .execute(_page_version_stmt(), {"slug": slug, "now": now})
-        .one_or_none()
-    )
-    if row is None:
-        return None
-    if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
-        return None
-    return PageVersion(
-        row.id,
-        row.updated_at,
-        row[6],
-        registration_open(row.status, row.registration_deadline, now),
-    )
 
 
 @cache
@@ -354,7 +243,7 @@ def utc_to_local(value: datetime) -> datetime:
 MAX_FEE_CENTS = 10_000_000
 
 #: The details update_programme changes; kind and slug stay what they were at creation.
-_PROGRAMME_FIELDS = (
+PROGRAMME_FIELDS = (
     "title",
     "description",
     "region",
@@ -372,49 +261,12 @@ _PROGRAMME_FIELDS = (
 WERKLAB_TRAINERS = 2
 
 
-def _check_programme_data(data: ProgrammeData) -> None:
+def check_programme_data(data: ProgrammeData) -> None:
     check_group_size(data.min_participants, data.max_participants)
     if not data.title.strip():
         raise ValidationError(str(_l("Please give the programme a title.")))
     if data.fee_cents is not None and not 0 <= data.fee_cents <= MAX_FEE_CENTS:
         raise ValidationError(str(_l("This fee is not possible.")))
-
-
-def update_programme(
-    programme: Programme, data: ProgrammeData, *, actor: str, now: datetime | None = None
-) -> Programme:
-    """Change a programme's details; the maximum never drops below the seats already taken.
-
-    The programme row is locked while seats are counted, so no registration slips in
-    between. A higher maximum offers the new seats to the people on the waiting list.
-    """
-    now = now or utcnow()
-    _check_programme_data(data)
-    programme = lock_programme(programme.id)
-    taken = seats_taken(programme.id, now)
-    if data.max_participants < taken:
-        raise ValidationError(
-            str(
-                _l(
-                    "%(taken)d seats are already taken: the maximum cannot be lower than that.",
-                    taken=taken,
-                )
-            )
-        )
-    grew = data.max_participants > programme.max_participants
-    values = {name: getattr(data, name) for name in _PROGRAMME_FIELDS}
-    values["title"] = data.title.strip()
-    changed = sorted(name for name, value in values.items() if getattr(programme, name) != value)
-    for name in changed:
-        setattr(programme, name, values[name])
-    if programme.visibility is Visibility.INVITATION and not programme.invitation_token:
-        programme.invitation_token = secrets.token_urlsafe(24)
-    if changed:
-        audit.record("programme.updated", programme, actor=actor, now=now, fields=changed)
-    db.session.flush()
-    if grew:
-        advance_waiting_list(programme, now)
-    return programme
 
 
 def _check_session_data(data: SessionData) -> None:
@@ -613,37 +465,10 @@ def close_registration(
     return set_status(programme, ProgrammeStatus.CLOSED, actor=actor, now=now)
 
 
-@cache
-def _overview_stmt():
-    status_order = case(
-        (Programme.status == ProgrammeStatus.DRAFT, 0),
-        (Programme.status == ProgrammeStatus.OPEN, 1),
-        (Programme.status == ProgrammeStatus.CLOSED, 2),
-        else_=3,
-    )
-    session_count = (
-        select(func.count())
-        .select_from(ProgrammeSession)
-        .where(ProgrammeSession.programme_id == Programme.id)
-        .correlate_except(ProgrammeSession)
-        .scalar_subquery()
-    )
-    return (
-        select(Programme, seats_taken_expr(Programme.id), session_count)
-        .options(selectinload(Programme.trainers))
-        .order_by(status_order, Programme.created_at.desc(), Programme.id.desc())
-    )
-
-
-@dataclass(frozen=True)
-class OverviewRow:
-    programme: Programme
-    seats_taken: int
-    session_count: int
-
-
-def programme_overview(*, now: datetime) -> list[OverviewRow]:
-    """Every programme, whatever its status or visibility, with seats taken and the number
-    of sessions: one query for the programmes and one for all their trainers."""
-    rows = db.session.execute(_overview_stmt(), {"now": now})
-    return [OverviewRow(programme, taken, count) for programme, taken, count in rows]
+def load_programme(programme_id: int) -> Programme | None:
+    """The programme with its trainers and sessions (for the permission check and the page)."""
+    return db.session.execute(
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(selectinload(Programme.trainers), selectinload(Programme.sessions))
+    ).scalar_one_or_none()

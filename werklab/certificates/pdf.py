@@ -8,10 +8,10 @@ from datetime import date
 from flask import render_template
 from flask_babel import force_locale
 
-from werklab.attendance.pdf import render_pdf
 from werklab.certificates.models import Certificate
 from werklab.extensions import db
 from werklab.links import external_url
+from werklab.pdf import render_pdf
 
 
 def certificate_html(certificate: Certificate) -> str:

@@ -17,7 +17,6 @@ from werklab.catalog.models import Programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.groups.assignment_models import Submission
 from werklab.groups.composition import Person, compose, normalise, pairs_of
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.registration.models import Registration, RegistrationStatus
@@ -25,6 +24,10 @@ from werklab.registration.models import Registration, RegistrationStatus
 #: Homework groups were made or their members changed: sender the programme, with
 #: group_ids, actor (a user or None) and now. The messages area tells the members.
 groups_changed = Namespace().signal("homework-groups-changed")
+
+#: Asked before a group nobody is in any more is removed: a receiver returns True to keep
+#: it (the assignments area, above groups, keeps a group that handed in work).
+group_has_work = Namespace().signal("group-has-work")
 
 #: The sizes a trainer can choose from: (min, max).
 SIZE_CHOICES = ((2, 3), (3, 4), (4, 5), (5, 6))
@@ -299,9 +302,7 @@ def leave_group(registration: Registration, *, actor: str, now: datetime) -> Non
 
 
 def _has_work(group: HomeworkGroup) -> bool:
-    return db.session.scalar(
-        select(select(Submission.id).where(Submission.group_id == group.id).exists())
-    )
+    return any(answer for _receiver, answer in group_has_work.send(group))
 
 
 def _drop_if_empty(group: HomeworkGroup) -> None:

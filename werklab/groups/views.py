@@ -7,18 +7,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
+from werklab.catalog.services import load_programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.groups import services
 from werklab.groups.forms import ComposeForm, LockForm, MoveForm
-from werklab.workspace import services as workspace
+from werklab.registration.lookup import load_registration
 
 bp = Blueprint("groups", __name__)
 
 
 def _programme(programme_id: int):
-    programme = workspace.load_programme(programme_id) or abort(404)
+    programme = load_programme(programme_id) or abort(404)
     if not permissions.can_compose_groups(current_user, programme):
         abort(403)
     return programme
@@ -92,7 +93,7 @@ def move(programme_id: int):
     if not form.validate_on_submit():
         abort(400)
     target = services.load_group(form.group_id.data)
-    registration = workspace.load_registration(form.registration_id.data)
+    registration = load_registration(form.registration_id.data)
     if target is None or registration is None or registration.programme_id != programme.id:
         abort(404)
     try:
@@ -149,7 +150,7 @@ def unlock(group_id: int):
 @login_required
 def mine(registration_id: int):
     """My homework group: its members' names and organisations."""
-    registration = workspace.load_registration(registration_id) or abort(404)
+    registration = load_registration(registration_id) or abort(404)
     if not permissions.can_view_homework_group(current_user, registration):
         abort(403)
     group = services.group_of(registration)

@@ -20,9 +20,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from werklab.catalog.services import local_to_utc
-from werklab.fields import required_date, required_end_time, required_start_time
+from werklab.fields import (
+    no_control_characters,
+    required_date,
+    required_end_time,
+    required_start_time,
+    single_line,
+    strip,
+)
 from werklab.initiatives.services import InitiativeData
-from werklab.registration.forms import no_control_characters, single_line, strip
 
 
 def _line(label, max_length=200, **kw):

@@ -21,7 +21,7 @@ from werklab.initiatives.forms import (
     VisitForm,
 )
 from werklab.initiatives.models import Initiative, VisitStatus
-from werklab.registration.services import find_by_token
+from werklab.registration.lookup import find_by_token
 
 bp = Blueprint("initiatives", __name__)
 

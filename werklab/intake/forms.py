@@ -32,6 +32,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from werklab import numbers
+from werklab.fields import (
+    buyer_reference_field,
+    city_field,
+    e_invoice_field,
+    legal_id_field,
+    order_number_field,
+    peppol_id_field,
+    postcode_field,
+    street_field,
+)
 from werklab.intake.models import MAX_EXPECTED, MIN_EXPECTED, PolicyArea, RequestStatus
 from werklab.intake.services import (
     MAX_LINES,
@@ -222,33 +233,67 @@ class SendQuoteForm(FlaskForm):
 class AcceptForm(FlaskForm):
     name = StringField(_l("Your name"), [DataRequired(), Length(max=200)], filters=[strip])
     role = StringField(_l("Your role"), [DataRequired(), Length(max=200)], filters=[strip])
-    purchase_reference = StringField(
-        _l("Purchase-order or reference number"),
-        [DataRequired(), Length(max=100)],
-        filters=[strip],
-        description=_l("We put it on the invoice, so that your accounts department can place it."),
-    )
-    billing_address = TextAreaField(
-        _l("Billing address"), [DataRequired(), Length(max=500)], filters=[strip]
-    )
+    purchase_reference = order_number_field()
+    buyer_reference = buyer_reference_field()
+    billing_street = street_field()
+    billing_postcode = postcode_field()
+    billing_city = city_field()
+    legal_id = legal_id_field()
+    peppol_id = peppol_id_field()
     billing_email = EmailField(
         _l("E-mail address for the invoice (optional)"),
         [Optional(), Email(), Length(max=254)],
         filters=[strip],
     )
+    # Public buyers mostly take e-invoices: asked for unless the contact says otherwise.
+    e_invoice = e_invoice_field(default=True)
     agree_terms = BooleanField(
         _l("I agree to the terms of this quote and may accept it for my municipality."),
         [DataRequired(message=_l("Please agree to the terms."))],
     )
 
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        required = {
+            "billing_street": _l("Please fill in the street and house number."),
+            "billing_postcode": _l("Please fill in the postcode."),
+            "billing_city": _l("Please fill in the place."),
+            "legal_id": _l("Please fill in the OIN of your municipality (or its KvK number)."),
+        }
+        if not self.purchase_reference.data:
+            required["buyer_reference"] = _l(
+                "Please fill in your reference or the purchase-order number (at least one of "
+                "the two); ask your financial department if you do not know it."
+            )
+        for name, message in required.items():
+            field = self[name]
+            if not field.data and not field.errors:
+                field.errors = [*field.errors, message]
+                ok = False
+        postcode = self.billing_postcode
+        if postcode.data and not postcode.errors:
+            try:
+                numbers.postcode(postcode.data)
+            except numbers.NumberError as exc:
+                postcode.errors = [*postcode.errors, exc.message]
+                ok = False
+        return ok
+
     def to_data(self) -> Acceptance:
         return Acceptance(
             name=self.name.data,
             role=self.role.data,
-            purchase_reference=self.purchase_reference.data,
-            billing_address=self.billing_address.data,
+            purchase_reference=self.purchase_reference.data or "",
+            billing_address="",
             billing_email=self.billing_email.data or "",
             agree_terms=bool(self.agree_terms.data),
+            buyer_reference=self.buyer_reference.data or "",
+            street=self.billing_street.data or "",
+            postcode=self.billing_postcode.data or "",
+            city=self.billing_city.data or "",
+            legal_id=self.legal_id.data or "",
+            peppol_id=self.peppol_id.data or "",
+            e_invoice=bool(self.e_invoice.data),
         )
 
 

@@ -121,9 +121,24 @@ class Quote(Base):
     answered_at: Mapped[datetime | None]
     answered_name: Mapped[str] = mapped_column(sa.String(200), default="")
     answered_role: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: The purchase-order number (inkoopordernummer).
     purchase_reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    #: The municipality's own reference (kenmerk); this or the order number is required.
+    buyer_reference: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    #: The printed address: street, postcode and place on separate lines.
     billing_address: Mapped[str] = mapped_column(sa.String(500), default="")
     billing_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    # The address in parts and the identifiers an e-invoice (UBL) to a government needs.
+    billing_street: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    billing_postcode: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    billing_city: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    billing_country: Mapped[str] = mapped_column(sa.String(2), default="NL", server_default="NL")
+    #: "0190" (OIN) or "0106" (KvK number), and the number.
+    buyer_legal_scheme: Mapped[str] = mapped_column(sa.String(4), default="", server_default="")
+    buyer_legal_id: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    buyer_peppol_id: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    #: The municipality wants the invoice as an e-invoice (UBL) too.
+    e_invoice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     terms_agreed_at: Mapped[datetime | None]
     decline_reason: Mapped[str] = mapped_column(sa.Text, default="")
     invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoices.id"))
@@ -139,7 +154,8 @@ class Quote(Base):
 
     @property
     def vat_cents(self) -> int:
-        return sum(vat_of(line.amount_cents, self.vat_rate_bp) for line in self.lines)
+        # On the total, as on the invoice (invoicing.models.vat_groups): the same amount.
+        return vat_of(self.total_excl_cents, self.vat_rate_bp)
 
     @property
     def total_incl_cents(self) -> int:

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from werklab import audit
 from werklab.accounts import services as accounts
 from werklab.accounts.models import User
-from werklab.attendance.pdf import render_pdf
 from werklab.catalog import services as catalog
 from werklab.catalog.models import Programme, ProgrammeKind, Visibility
 from werklab.db import utcnow
@@ -30,9 +29,12 @@ from werklab.intake.models import (
     QuoteStatus,
     RequestStatus,
 )
-from werklab.invoicing.services import local_date
+from werklab.invoicing.buyer import clean_buyer
+from werklab.invoicing.documents import invoice_quote, local_date
 from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
+from werklab.pdf import render_pdf
+from werklab.registration.models import Registration, RegistrationStatus
 
 #: Salt of the signed quote links; nothing else is signed with it.
 QUOTE_SALT = "intake.quote"
@@ -79,6 +81,16 @@ class Acceptance:
     billing_email: str = ""
     agree_terms: bool = False
     extra: dict = field(default_factory=dict)
+    # For the e-invoice: the municipality's reference (this or the purchase-order number is
+    # required), the address in parts (which then makes `billing_address`), its OIN or KvK
+    # number, its Peppol ID, and whether it wants the invoice as an e-invoice.
+    buyer_reference: str = ""
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    legal_id: str = ""
+    peppol_id: str = ""
+    e_invoice: bool = False
 
 
 # --- 1. the intake request ------------------------------------------------------------------
@@ -101,6 +113,7 @@ def _notify_coordinators(subject, template: str, kind: str, booking, now: dateti
             template,
             to_name=coordinator.name,
             kind=kind,
+            reply_to=[(booking.contact_name, booking.contact_email)],
             now=now,
             booking=booking,
             link=external_url("intake.request_detail", request_id=booking.id),
@@ -413,20 +426,33 @@ def accept_quote(quote: Quote, data: Acceptance, *, now: datetime | None = None)
     quote = _lock_quote(quote)
     _check_open(quote, now)
     name, role, reference = data.name.strip(), data.role.strip(), data.purchase_reference.strip()
-    address = data.billing_address.strip()
-    if not (name and role and reference and address):
-        raise ValidationError(
-            str(_l("Please fill in your name, role, reference number and billing address."))
-        )
+    buyer = clean_buyer(
+        street=data.street,
+        postcode=data.postcode,
+        city=data.city,
+        legal_id=data.legal_id,
+        peppol_id=data.peppol_id,
+        reference=data.buyer_reference,
+        order_number=reference,
+        e_invoice=data.e_invoice,
+    )
+    address = buyer.printed_address() if buyer.has_address else data.billing_address.strip()
+    if not (name and role and address):
+        raise ValidationError(str(_l("Please fill in your name, role and billing address.")))
     if not data.agree_terms:
         raise ValidationError(str(_l("Please agree to the terms.")))
     booking = quote.booking_request
     quote.status = QuoteStatus.ACCEPTED
     quote.answered_at = quote.terms_agreed_at = now
     quote.answered_name, quote.answered_role = name[:200], role[:200]
-    quote.purchase_reference = reference[:100]
+    quote.purchase_reference = buyer.order_number
+    quote.buyer_reference = buyer.reference
     quote.billing_address = address[:500]
     quote.billing_email = (data.billing_email.strip() or booking.contact_email)[:254]
+    quote.billing_street, quote.billing_postcode = buyer.street, buyer.postcode
+    quote.billing_city, quote.billing_country = buyer.city, buyer.country
+    quote.buyer_legal_scheme, quote.buyer_legal_id = buyer.legal_scheme, buyer.legal_id
+    quote.buyer_peppol_id, quote.e_invoice = buyer.peppol_id, buyer.e_invoice
     booking.status = RequestStatus.ACCEPTED
     booking.updated_at = now
     audit.record(
@@ -436,7 +462,7 @@ def accept_quote(quote: Quote, data: Acceptance, *, now: datetime | None = None)
         now=now,
         name=name,
         role=role,
-        reference=reference,
+        reference=buyer.order_number or buyer.reference,
     )
 
     programme = catalog.create_programme(
@@ -468,8 +494,6 @@ def accept_quote(quote: Quote, data: Acceptance, *, now: datetime | None = None)
         now=now,
     )
 
-    from werklab.invoicing.services import invoice_quote
-
     invoice = invoice_quote(
         organisation=f"Gemeente {booking.municipality}"
         if not booking.municipality.lower().startswith("gemeente")
@@ -477,6 +501,7 @@ def accept_quote(quote: Quote, data: Acceptance, *, now: datetime | None = None)
         address=quote.billing_address,
         email=quote.billing_email,
         reference=quote.purchase_reference,
+        buyer=buyer,
         lines=[(line.description, line.amount_cents) for line in quote.lines],
         vat_rate_bp=quote.vat_rate_bp,
         programme_title=programme.title,
@@ -577,8 +602,6 @@ def invitation_url(programme: Programme) -> str:
 
 def registered_names(programme: Programme) -> list[tuple[str, bool]]:
     """Who registered: (name, seated) in order of registration; names only."""
-    from werklab.registration.models import Registration, RegistrationStatus
-
     rows = db.session.execute(
         select(Registration.first_name, Registration.last_name, Registration.status)
         .where(

@@ -26,8 +26,8 @@ from werklab.intake.forms import (
     default_valid_until,
 )
 from werklab.intake.models import QuoteStatus, RequestStatus
-from werklab.invoicing.services import local_date
-from werklab.registration.services import seats_taken
+from werklab.invoicing.documents import local_date
+from werklab.registration.seats import seats_taken
 
 bp = Blueprint("intake", __name__)
 

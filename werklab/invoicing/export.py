@@ -1,6 +1,6 @@
 """The invoice list as CSV for the bookkeeping, and the labels of invoice statuses.
 
-Text cells go through workspace.export.neutralise (a cell starting with = + - @ would be a
+Text cells go through spreadsheets.neutralise (a cell starting with = + - @ would be a
 formula in a spreadsheet). Amounts are written by us as plain numbers in Dutch notation
 ("-907,50"): a leading minus there is a negative number, not a formula, and stays as it is.
 """
@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from werklab.invoicing.models import Invoice, ListStatus
-from werklab.workspace.export import neutralise, to_csv
+from werklab.spreadsheets import neutralise, to_csv
 
 STATUS_LABELS = {
     ListStatus.OPEN: _l("Open"),
@@ -54,6 +54,8 @@ def header() -> list[str]:
         _("Incl. VAT"),
         _("Status"),
         _("Paid on"),
+        _("Purchase-order number"),
+        _("Sent as e-invoice (UBL)"),
     ]
 
 
@@ -78,5 +80,6 @@ def rows(documents: Iterable[Invoice], *, today: date) -> list[list[str]]:
             [neutralise(value) for value in text]
             + [amount(d.total_excl_cents), amount(d.vat_cents), amount(d.total_incl_cents)]
             + [neutralise(str(STATUS_LABELS[status])), _day(d.paid_on)]
+            + [neutralise(d.buyer_order_number), _("yes") if d.sent_as_ubl else _("no")]
         )
     return table

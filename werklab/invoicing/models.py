@@ -84,6 +84,23 @@ class RegistrationBilling(Base):
     #: Purchase-order or reference number; many public-sector systems refuse invoices without.
     reference: Mapped[str] = mapped_column(sa.String(100))
     vat_number: Mapped[str | None] = mapped_column(sa.String(30))
+    # What an e-invoice (UBL) needs beyond the printed address; empty on details stored
+    # before e-invoicing (their `address` is then the only address).
+    street: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    postcode: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    city: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    #: ISO 3166 country code.
+    country: Mapped[str] = mapped_column(sa.String(2), default="NL", server_default="NL")
+    #: "0106" (KvK number) or "0190" (OIN), with the number; empty when not given.
+    legal_scheme: Mapped[str] = mapped_column(sa.String(4), default="", server_default="")
+    legal_id: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    #: Peppol participant ID "0190:000000...", when the buyer gave it.
+    peppol_id: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    #: The purchase-order number; `reference` is the buyer's own reference. One of the two
+    #: is required.
+    order_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    #: The buyer wants the invoice as an e-invoice (UBL) attached to the mail as well.
+    e_invoice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -93,6 +110,15 @@ class VatGroup:
     rate_bp: int
     base_cents: int  # amount excluding VAT taxed at this rate
     vat_cents: int
+
+
+def vat_groups(lines) -> list[VatGroup]:
+    """The VAT per rate of lines (with amount_excl_cents and vat_rate_bp), highest rate
+    first; the VAT of a rate is computed on the sum of its lines and rounded to cents."""
+    bases: dict[int, int] = {}
+    for line in lines:
+        bases[line.vat_rate_bp] = bases.get(line.vat_rate_bp, 0) + line.amount_excl_cents
+    return [VatGroup(rate, base, vat_of(base, rate)) for rate, base in sorted(bases.items())[::-1]]
 
 
 class Invoice(Base):
@@ -143,12 +169,33 @@ class Invoice(Base):
     seller_kvk: Mapped[str] = mapped_column(sa.String(30))
     seller_vat_number: Mapped[str] = mapped_column(sa.String(30))
     seller_iban: Mapped[str] = mapped_column(sa.String(40))
+    # The seller's address in parts and its Peppol ID, for the e-invoice (empty on documents
+    # issued before e-invoicing).
+    seller_street: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    seller_postcode: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    seller_city: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    seller_country: Mapped[str] = mapped_column(sa.String(2), default="NL", server_default="NL")
+    seller_peppol_id: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
 
     buyer_organisation: Mapped[str] = mapped_column(sa.String(200))
     buyer_address: Mapped[str] = mapped_column(sa.String(500))
     buyer_email: Mapped[str] = mapped_column(sa.String(254))
+    #: The buyer's own reference (UBL BuyerReference); may be empty when there is an order
+    #: number.
     buyer_reference: Mapped[str] = mapped_column(sa.String(100))
+    #: The purchase-order number (UBL OrderReference).
+    buyer_order_number: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
     buyer_vat_number: Mapped[str | None] = mapped_column(sa.String(30))
+    buyer_street: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    buyer_postcode: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    buyer_city: Mapped[str] = mapped_column(sa.String(100), default="", server_default="")
+    buyer_country: Mapped[str] = mapped_column(sa.String(2), default="NL", server_default="NL")
+    #: "0106" (KvK) or "0190" (OIN) and the number: the buyer's legal identifier.
+    buyer_legal_scheme: Mapped[str] = mapped_column(sa.String(4), default="", server_default="")
+    buyer_legal_id: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    buyer_peppol_id: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
+    #: The mail with this document carried its e-invoice (UBL): the buyer asked for it.
+    sent_as_ubl: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Whom the invoice is for, so that the employer can place it.
     participant_name: Mapped[str] = mapped_column(sa.String(201), default="")
     programme_title: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -189,6 +236,13 @@ class Invoice(Base):
         return f"<{type(self).__name__} {self.number} {self.status.value}>"
 
     @property
+    def buyer_references(self) -> str:
+        """The purchase-order number and the buyer's reference, as a person reads them."""
+        return ", ".join(
+            value for value in (self.buyer_order_number, self.buyer_reference) if value
+        )
+
+    @property
     def is_credit_note(self) -> bool:
         return self.kind is DocumentKind.CREDIT_NOTE
 
@@ -207,13 +261,10 @@ class Invoice(Base):
         return ListStatus(self.status.value)
 
     def vat_groups(self) -> list[VatGroup]:
-        """The VAT per rate, highest rate first."""
-        groups: dict[int, list[int]] = {}
-        for line in self.lines:
-            group = groups.setdefault(line.vat_rate_bp, [0, 0])
-            group[0] += line.amount_excl_cents
-            group[1] += line.vat_cents
-        return [VatGroup(rate, base, vat) for rate, (base, vat) in sorted(groups.items())[::-1]]
+        """The VAT per rate, highest rate first: the rate times the sum of the lines at that
+        rate, rounded to cents (as EN 16931 has it, so that the e-invoice and the PDF show the
+        same amounts)."""
+        return vat_groups(self.lines)
 
     @property
     def has_exempt_lines(self) -> bool:

@@ -19,10 +19,10 @@ from werklab import menu, permissions
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.invoicing import export, services
-from werklab.invoicing.forms import MarkPaidForm
+from werklab.invoicing import export, services, ubl
+from werklab.invoicing.forms import MarkPaidForm, UblPeriodForm
 from werklab.invoicing.models import Invoice, InvoiceStatus, ListStatus
-from werklab.registration.services import find_by_token
+from werklab.registration.lookup import find_by_token
 
 bp = Blueprint("invoicing", __name__)
 
@@ -131,7 +131,33 @@ def index():
         outstanding=services.outstanding(today),
         years=services.invoice_years(),
         today=today,
+        period_form=_period_form(today),
     )
+
+
+def _period_form(today) -> UblPeriodForm:
+    """The e-invoice zip's period, by default the month so far."""
+    return UblPeriodForm(request.args or None, van=today.replace(day=1), tot=today)
+
+
+@bp.get("/beheer/facturen/e-facturen.zip")
+@login_required
+def ubl_zip():
+    """Download the e-invoices (UBL) of every invoice and credit note issued in a period."""
+    _allow()
+    form = _period_form(services.local_date(utcnow()))
+    if not form.validate():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("invoicing.index"))
+    documents = services.issued_between(form.van.data, form.tot.data)
+    if not documents:
+        flash(_("No invoices or credit notes were issued in this period."), "info")
+        return redirect(url_for("invoicing.index"))
+    data, _count, _left_out = ubl.zip_of(documents)
+    name = f"e-facturen-{form.van.data:%Y-%m-%d}-{form.tot.data:%Y-%m-%d}.zip"
+    return _download(data, "application/zip", name)
 
 
 @bp.get("/beheer/facturen/export.csv")
@@ -163,6 +189,7 @@ def _invoice_page(document: Invoice, form: MarkPaidForm, today, status: int = 20
         form=form,
         today=today,
         can_mark_paid=document.status is InvoiceStatus.OPEN,
+        ubl_missing=ubl.missing(document),
     ), status
 
 
@@ -172,6 +199,20 @@ def invoice_pdf(invoice_id: int):
     """The PDF of an invoice or credit note."""
     _allow()
     return _pdf(_invoice(invoice_id))
+
+
+@bp.get("/beheer/facturen/<int:invoice_id>/ubl")
+@login_required
+def invoice_ubl(invoice_id: int):
+    """The e-invoice (UBL) of an invoice or credit note."""
+    _allow()
+    document = _invoice(invoice_id)
+    try:
+        data = ubl.build(document)
+    except ubl.EInvoiceUnavailable as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("invoicing.invoice", invoice_id=invoice_id))
+    return _download(data, "application/xml", ubl.filename(document))
 
 
 @bp.post("/beheer/facturen/<int:invoice_id>/betaald")

@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from werklab.catalog.labels import KIND_LABELS, SESSION_KIND_LABELS
 from werklab.catalog.models import (
     DEFAULT_MINIMUM,
     MAX_GROUP_SIZE,
@@ -45,9 +46,14 @@ from werklab.catalog.services import (
     local_to_utc,
     utc_to_local,
 )
-from werklab.fields import required_date, required_end_time, required_start_time
-from werklab.i18n import KIND_LABELS, SESSION_KIND_LABELS
-from werklab.registration.forms import no_control_characters, single_line, strip
+from werklab.fields import (
+    no_control_characters,
+    required_date,
+    required_end_time,
+    required_start_time,
+    single_line,
+    strip,
+)
 
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public: in the catalogue, open to everyone"),

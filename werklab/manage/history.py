@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select
 
 from werklab.accounts.models import User
+from werklab.assignments.models import Assignment, Submission
 from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme, ProgrammeSession
 from werklab.extensions import db
-from werklab.groups.assignment_models import Assignment, Submission
 from werklab.groups.models import HomeworkGroup
 from werklab.initiatives.models import SiteVisit
 from werklab.invoicing.models import Invoice
@@ -115,6 +115,21 @@ SENTENCES = {
     "calendar_feed.created": _l("%(actor)s made a calendar link"),
     "calendar_feed.renewed": _l("%(actor)s replaced a calendar link"),
     "calendar_feed.revoked": _l("%(actor)s switched a calendar link off"),
+    # interim evaluations (an answer never names who gave it) and early warning
+    "followup.contacted": _l("%(actor)s noted that a participant was contacted"),
+    "followup.message_sent": _l("%(actor)s sent %(subject)s a personal message"),
+    "followup.digest_checked": _l("%(actor)s checked who needs attention"),
+    "evaluation.configured": _l("%(actor)s set up a session evaluation"),
+    "evaluation.sent": _l("%(actor)s sent out a session evaluation"),
+    "evaluation.invited": _l("%(actor)s invited a participant to an evaluation"),
+    "evaluation.reminded": _l("%(actor)s reminded a participant of an evaluation"),
+    "evaluation.answered": _l("A participant answered an evaluation"),
+    "evaluation.answer_changed": _l("A participant changed their answers to an evaluation"),
+    "questionnaire.created": _l("%(actor)s made a questionnaire"),
+    "questionnaire.renamed": _l("%(actor)s renamed a questionnaire"),
+    "question.added": _l("%(actor)s added a question to a questionnaire"),
+    "question.changed": _l("%(actor)s changed a question"),
+    "question.deleted": _l("%(actor)s deleted a question"),
 }
 
 #: Extra words for some entries, by a value stored with them.

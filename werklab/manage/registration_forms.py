@@ -7,9 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from werklab.registration.forms import RegistrationForm, no_control_characters, strip
+from werklab.fields import no_control_characters, strip
+from werklab.registration.forms import RegistrationForm
 from werklab.registration.models import PaymentMethod, Sector
-from werklab.registration.services import RegistrationData
+from werklab.registration.signup import RegistrationData
 
 LOCALE_CHOICES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
 

@@ -22,7 +22,8 @@ from werklab.manage.registration_forms import (
     MoveUpForm,
     PaidForm,
 )
-from werklab.payments.services import expire_checkout, process_refunds
+from werklab.payments.checkout import expire_checkout
+from werklab.payments.refunds import process_refunds
 from werklab.registration.forms import ConfirmForm
 from werklab.registration.models import RegistrationStatus, Sector
 

@@ -36,7 +36,7 @@ from werklab.registration.models import (
     RegistrationStatus,
     Sector,
 )
-from werklab.registration.services import RegistrationData
+from werklab.registration.signup import RegistrationData
 
 S = RegistrationStatus
 

@@ -37,8 +37,11 @@ from werklab.manage.forms import (
 )
 from werklab.manage.registration_forms import PaidForm
 from werklab.manage.registrations import registration_list
-from werklab.registration import decisions
-from werklab.registration.services import held_checkout_sessions, seats_taken
+from werklab.payments.checkout import expire_checkout
+from werklab.payments.refunds import process_refunds
+from werklab.registration import availability, decisions
+from werklab.registration.lookup import held_checkout_sessions
+from werklab.registration.seats import seats_taken
 
 bp = Blueprint("manage", __name__, url_prefix="/beheer")
 
@@ -104,7 +107,7 @@ def _form_page(template: str, form, **context):
 def index():
     """Every programme with its status, seats taken and trainers."""
     _allow(permissions.can_manage_catalogue)
-    rows = catalog.programme_overview(now=utcnow())
+    rows = availability.programme_overview(now=utcnow())
     return render_template("manage/index.html", rows=rows)
 
 
@@ -168,7 +171,7 @@ def edit_programme(programme_id: int):
     error = None
     if form.validate_on_submit():
         _result, error = _commit(
-            lambda: catalog.update_programme(
+            lambda: availability.update_programme(
                 programme, form.to_data(programme.kind), actor=_actor(), now=utcnow()
             )
         )
@@ -246,7 +249,6 @@ def cancel_programme(programme_id: int):
             _failed(exc)
             return redirect(url_for("manage.programme", programme_id=programme_id))
         db.session.commit()
-        from werklab.payments.services import expire_checkout, process_refunds
 
         for session_id in held:  # Stripe only after the commit; tick retries refunds
             expire_checkout(session_id)

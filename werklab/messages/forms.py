@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from werklab.fields import no_control_characters, single_line, strip
 from werklab.messages.models import Audience
-from werklab.registration.forms import no_control_characters, single_line, strip
 
 AUDIENCE_LABELS = {
     Audience.PARTICIPANTS: _l("All confirmed participants"),

@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from werklab import audit
 from werklab.accounts.models import User
+from werklab.assignments.models import Submission
+from werklab.assignments.services import feedback_given
 from werklab.catalog.models import Programme
 from werklab.extensions import db
-from werklab.groups.assignment_models import Submission
-from werklab.groups.assignments import feedback_given
 from werklab.groups.models import HomeworkGroup
 from werklab.groups.services import groups_changed
 from werklab.initiatives.models import SiteVisit, VisitStatus
@@ -31,9 +31,10 @@ from werklab.mail import queue_mail
 from werklab.registration.models import RegistrationStatus
 
 
-def _reply_to(user) -> tuple[str, str] | None:
+def _reply_to(user) -> list[tuple[str, str]] | None:
+    """A reply reaches the person who made the change (the usual address otherwise)."""
     if isinstance(user, User):
-        return (user.display_name, user.email)
+        return [(user.display_name, user.email)]
     return None
 
 

@@ -148,7 +148,7 @@ def send_message(
             to_name=person.full_name,
             locale=person.locale,
             kind="messages.message",
-            reply_to=(author.display_name, author.email),
+            reply_to=[(author.display_name, author.email)],
             now=now,
             first_name=person.first_name,
             programme=programme,

@@ -28,6 +28,7 @@ from werklab.catalog.models import ProgrammeStatus
 from werklab.certificates.models import Certificate
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.followup.models import ContactNote
 from werklab.mail import ERASED_DOMAIN, OutboxMail
 from werklab.registration.models import Registration
 from werklab.workspace.models import TrainerNote
@@ -83,6 +84,7 @@ def erase(user: User, *, now: datetime) -> int:
         r.erased_at = now
     if ids:
         db.session.execute(delete(TrainerNote).where(TrainerNote.registration_id.in_(ids)))
+        db.session.execute(delete(ContactNote).where(ContactNote.registration_id.in_(ids)))
         db.session.execute(delete(Certificate).where(Certificate.registration_id.in_(ids)))
         db.session.execute(
             update(AuditEntry)

@@ -19,14 +19,17 @@ from sqlalchemy.orm import aliased, joinedload
 
 from werklab import audit
 from werklab.accounts.models import User
+from werklab.attendance.services import records_for_registrations
 from werklab.audit import AuditEntry
 from werklab.catalog.ics import build_calendar
 from werklab.catalog.models import Programme, ProgrammeSession, ProgrammeStatus
 from werklab.db import utcnow
 from werklab.extensions import db
+from werklab.followup.services import contact_notes_for
 from werklab.mail import OutboxMail
 from werklab.participant.models import CalendarFeed
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.workspace.services import notes_for_registrations
 
 #: Programmes whose sessions no longer take place: they stay out of the calendar.
 _NOT_TAKING_PLACE = (ProgrammeStatus.CANCELLED, ProgrammeStatus.DRAFT)
@@ -196,8 +199,6 @@ class PersonalData:
 def personal_data(user: User) -> PersonalData:
     """Collect everything stored about this person: account, registrations with their
     history, attendance and trainer notes, the calendar address and the mails sent."""
-    from werklab.attendance.services import records_for_registrations
-    from werklab.workspace.services import notes_for_registrations
 
     items = my_registrations(user.email)
     registrations = [RegistrationRecord(item.registration) for item in items]
@@ -225,7 +226,11 @@ def personal_data(user: User) -> PersonalData:
         else:
             account_history.append(entry)
 
-    notes = notes_for_registrations(ids) if ids else []
+    # The notes of "contacted" (Aandacht nodig) are notes about them too.
+    notes = sorted(
+        [*notes_for_registrations(ids), *contact_notes_for(ids)] if ids else [],
+        key=lambda note: note.created_at,
+    )
     for record in records_for_registrations(ids) if ids else []:
         by_id[record.registration_id].attendance.append(record)
     for note in notes:

@@ -23,9 +23,11 @@ from werklab import menu, permissions
 from werklab.certificates.services import certificates_for_email
 from werklab.db import utcnow
 from werklab.errors import DomainError
+from werklab.evaluations.services import open_for_email
 from werklab.extensions import db
 from werklab.links import external_url
 from werklab.participant import erasure, services
+from werklab.participant.export import from_iso, more_personal_data
 from werklab.participant.forms import ConfirmForm, EraseForm
 from werklab.participant.labels import action_label, attendance_label
 from werklab.registration import services as registration_services
@@ -81,6 +83,7 @@ def index():
         manage_token=registration_services.manage_token,
         now=utcnow(),
         certificates=certificates_for_email(me.email),
+        evaluations=open_for_email(me.email, utcnow()),
     )
 
 
@@ -184,10 +187,15 @@ def revoke_feed():
 def data():
     """Everything werklab stores about me."""
     me = _me()
+    data = services.personal_data(me)
     return Response(
         render_template(
             "participant/data.html",
-            data=services.personal_data(me),
+            data=data,
+            more=more_personal_data(
+                me, [r.registration.id for r in data.registrations], file_contents=False
+            ),
+            from_iso=from_iso,
             can_erase=permissions.can_erase_own_data(me),
             action_label=action_label,
             attendance_label=attendance_label,
@@ -201,7 +209,10 @@ def data():
 def data_json():
     """Download everything werklab stores about me, as JSON."""
     me = _me()
-    export = services.personal_data_export(services.personal_data(me))
+    data = services.personal_data(me)
+    export = services.personal_data_export(data)
+    # Certificates, billing, payments, groups and hand-ins, intake requests, mails in full.
+    export.update(more_personal_data(me, [record.registration.id for record in data.registrations]))
     return Response(
         json.dumps(export, ensure_ascii=False, indent=2),
         mimetype="application/json",

@@ -14,7 +14,7 @@ from werklab.errors import DomainError
 from werklab.extensions import csrf, db
 from werklab.payments import services
 from werklab.payments.models import RefundStatus
-from werklab.registration.services import find_by_token
+from werklab.registration.lookup import find_by_token
 
 bp = Blueprint("payments", __name__)
 

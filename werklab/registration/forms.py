@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,29 +22,26 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from werklab import numbers
 from werklab.catalog.models import Programme
-from werklab.i18n import SECTOR_LABELS
+from werklab.fields import (  # noqa: F401
+    buyer_reference_field,
+    checked_by,
+    city_field,
+    country_field,
+    e_invoice_field,
+    legal_id_field,
+    no_control_characters,
+    order_number_field,
+    peppol_id_field,
+    postcode_field,
+    single_line,
+    street_field,
+    strip,
+)
+from werklab.registration.labels import SECTOR_LABELS
 from werklab.registration.models import PaymentMethod, Sector
-from werklab.registration.services import RegistrationData
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\t]")
-
-
-def single_line(form, field):
-    """No line breaks or control characters: names end up in mail headers."""
-    if field.data and (_CONTROL.search(field.data) or _LINE_BREAK.search(field.data)):
-        raise ValidationError(_l("Please use one line, without special characters."))
-
-
-def no_control_characters(form, field):
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError(_l("This text contains characters we cannot store."))
+from werklab.registration.signup import BillingDetails, RegistrationData
 
 
 def _required(message):
@@ -142,12 +137,11 @@ class RegistrationForm(FlaskForm):
         filters=[strip],
         validators=[single_line, Length(max=200, message=_l("At most 200 characters."))],
     )
-    billing_address = TextAreaField(
-        _l("Billing address"),
-        filters=[strip],
-        description=_l("Street and number, postcode and place."),
-        validators=[no_control_characters, Length(max=500, message=_l("At most 500 characters."))],
-    )
+    billing_street = street_field()
+    billing_postcode = postcode_field()
+    billing_city = city_field()
+    billing_country = country_field()
+    billing_legal_id = legal_id_field()
     billing_email = EmailField(
         _l("E-mail address for invoices"),
         filters=[strip],
@@ -158,21 +152,23 @@ class RegistrationForm(FlaskForm):
             Email(message=_l("This is not a valid e-mail address, e.g. name@organisation.nl.")),
         ],
     )
-    billing_reference = StringField(
-        _l("Purchase order or reference number"),
-        filters=[strip],
-        description=_l("Many organisations only pay invoices that carry their order number."),
-        validators=[single_line, Length(max=100, message=_l("At most 100 characters."))],
-    )
+    billing_reference = buyer_reference_field()
+    billing_order_number = order_number_field()
     billing_vat_number = StringField(
         _l("VAT number (optional)"),
         filters=[strip],
-        validators=[single_line, Length(max=30, message=_l("At most 30 characters."))],
+        validators=[
+            single_line,
+            Length(max=30, message=_l("At most 30 characters.")),
+            checked_by(numbers.vat_number),
+        ],
     )
     share_email = BooleanField(
         _l("Show my e-mail address to the members of my homework group (optional)"),
         description=_l("So that you can reach each other. You can change this later."),
     )
+    billing_peppol_id = peppol_id_field()
+    billing_e_invoice = e_invoice_field()
     privacy_consent = BooleanField(
         _l(
             "I have read the privacy statement and agree that my details are used for this "
@@ -183,10 +179,17 @@ class RegistrationForm(FlaskForm):
 
     BILLING_FIELDS = (
         "billing_organisation",
-        "billing_address",
+        "billing_street",
+        "billing_postcode",
+        "billing_city",
+        "billing_country",
+        "billing_legal_id",
         "billing_email",
         "billing_reference",
+        "billing_order_number",
         "billing_vat_number",
+        "billing_peppol_id",
+        "billing_e_invoice",
     )
 
     def __init__(self, *args, programme: Programme, online_payment: bool = False, **kwargs):
@@ -219,17 +222,32 @@ class RegistrationForm(FlaskForm):
         if self.asks_payment and self.payment_method.data == "invoice":
             required = {
                 "billing_organisation": _l("Please fill in the organisation on the invoice."),
-                "billing_address": _l("Please fill in the billing address."),
+                "billing_street": _l("Please fill in the street and house number."),
+                "billing_postcode": _l("Please fill in the postcode."),
+                "billing_city": _l("Please fill in the place."),
                 "billing_email": _l("Please fill in the e-mail address for invoices."),
-                "billing_reference": _l(
-                    "Please fill in the purchase order or reference number; ask your "
-                    "financial department if you do not know it."
-                ),
             }
+            if self.billing_country.data == "NL":
+                required["billing_legal_id"] = _l(
+                    "Please fill in the KvK number of the organisation, or its OIN for a "
+                    "government organisation."
+                )
+            if not self.billing_order_number.data:
+                required["billing_reference"] = _l(
+                    "Please fill in your reference or the purchase-order number (at least one "
+                    "of the two); ask your financial department if you do not know it."
+                )
             for name, message in required.items():
                 field = self[name]
                 if not field.data and not field.errors:
                     field.errors = [*field.errors, message]
+                    ok = False
+            postcode = self.billing_postcode
+            if postcode.data and not postcode.errors:
+                try:
+                    numbers.postcode(postcode.data, self.billing_country.data)
+                except numbers.NumberError as exc:
+                    postcode.errors = [*postcode.errors, exc.message]
                     ok = False
         return ok
 
@@ -268,14 +286,20 @@ class RegistrationForm(FlaskForm):
     def _billing(self):
         if self.payment_method.data != "invoice":
             return None
-        from werklab.invoicing.services import BillingDetails
-
         return BillingDetails(
             organisation=self.billing_organisation.data,
-            address=self.billing_address.data,
+            address="",  # made of the street, postcode and place
             email=self.billing_email.data,
-            reference=self.billing_reference.data,
+            reference=self.billing_reference.data or "",
             vat_number=self.billing_vat_number.data or None,
+            street=self.billing_street.data or "",
+            postcode=self.billing_postcode.data or "",
+            city=self.billing_city.data or "",
+            country=self.billing_country.data or "NL",
+            legal_id=self.billing_legal_id.data or "",
+            peppol_id=self.billing_peppol_id.data or "",
+            order_number=self.billing_order_number.data or "",
+            e_invoice=bool(self.billing_e_invoice.data),
         )
 
 

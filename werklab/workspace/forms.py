@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from werklab.registration.forms import no_control_characters, strip
+from werklab.fields import no_control_characters, strip
 from werklab.workspace.models import NOTE_MAX_LENGTH
 
 

@@ -13,11 +13,13 @@ from sqlalchemy.orm import selectinload
 from werklab import audit
 from werklab.accounts.models import User
 from werklab.catalog.models import Programme, ProgrammeSession, programme_trainers
+from werklab.catalog.services import load_programme  # noqa: F401  (also importable from here)
 from werklab.db import utcnow
 from werklab.errors import ValidationError
 from werklab.extensions import db
+from werklab.registration.lookup import load_registration  # noqa: F401  (also importable from here)
 from werklab.registration.models import Registration, RegistrationStatus
-from werklab.registration.services import seats_taken, seats_taken_expr
+from werklab.registration.seats import seats_taken, seats_taken_expr
 from werklab.workspace.models import NOTE_MAX_LENGTH, TrainerNote
 
 S = RegistrationStatus
@@ -63,15 +65,6 @@ def programmes_run_by(trainer_id: int | None, *, now: datetime) -> list[Programm
 
 
 # --- one programme -------------------------------------------------------------------------
-
-
-def load_programme(programme_id: int) -> Programme | None:
-    """The programme with its trainers and sessions (for the permission check and the page)."""
-    return db.session.execute(
-        select(Programme)
-        .where(Programme.id == programme_id)
-        .options(selectinload(Programme.trainers), selectinload(Programme.sessions))
-    ).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -128,14 +121,6 @@ def participants_of(programme_id: int) -> list[Registration]:
             .order_by(*_by_name())
         ).scalars()
     )
-
-
-def load_registration(registration_id: int) -> Registration | None:
-    """A registration with its programme, the programme's trainers and sessions."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is not None:
-        load_programme(registration.programme_id)  # fills the identity map in two queries
-    return registration
 
 
 # --- trainer notes -------------------------------------------------------------------------

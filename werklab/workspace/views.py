@@ -9,9 +9,11 @@ from flask_login import current_user, login_required
 
 from werklab import menu, permissions
 from werklab.attendance.services import records_for_registrations
+from werklab.catalog.services import load_programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.registration.lookup import load_registration
 from werklab.workspace import export, services
 from werklab.workspace.forms import NoteForm
 
@@ -22,14 +24,14 @@ menu.add("workspace.index", _l("My programmes as trainer"), permissions.is_staff
 
 def _programme(programme_id: int, allowed):
     """Load a programme (404) and check the rule `allowed` for the current user (403)."""
-    programme = services.load_programme(programme_id) or abort(404)
+    programme = load_programme(programme_id) or abort(404)
     if not allowed(current_user, programme):
         abort(403)
     return programme
 
 
 def _registration(registration_id: int, allowed):
-    registration = services.load_registration(registration_id) or abort(404)
+    registration = load_registration(registration_id) or abort(404)
     if not allowed(current_user, registration):
         abort(403)
     return registration

@@ -23,16 +23,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from werklab import audit
-from werklab.catalog.models import Programme
-from werklab.db import utcnow
-from werklab.errors import DomainError, ValidationError
-from werklab.extensions import db
-from werklab.groups.assignment_models import (
+from werklab.assignments.models import (
     Assignment,
     AssignmentReminder,
     Submission,
     SubmissionFile,
 )
+from werklab.catalog.models import Programme
+from werklab.db import begin_write, utcnow
+from werklab.errors import DomainError, ValidationError
+from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration
@@ -508,8 +508,6 @@ def remind_job(now: datetime | None = None) -> int:
     """Job for `flask werklab tick` (it commits): remind groups that have not handed in,
     three days before the due date, once per assignment and group. Each assignment is
     claimed with FOR UPDATE SKIP LOCKED, so several machines never mail twice."""
-    from werklab.db import begin_write
-
     now = now or utcnow()
     reminded = 0
     db.session.rollback()

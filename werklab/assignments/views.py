@@ -8,13 +8,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
+from werklab.assignments import services
+from werklab.assignments.forms import AssignmentForm, FeedbackForm, SubmissionForm
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.groups import assignments as services
-from werklab.groups.assignment_forms import AssignmentForm, FeedbackForm, SubmissionForm
 
-assignments_bp = Blueprint("assignments", __name__)
+bp = Blueprint("assignments", __name__)
 
 menu.add("assignments.mine", _l("My assignments"), permissions.can_view_own_programmes)
 
@@ -49,16 +49,16 @@ def _group_work(assignment_id: int, group_id: int):
     return assignment, group, members
 
 
-@assignments_bp.get("/werkruimte/<int:programme_id>/opdrachten")
+@bp.get("/werkruimte/<int:programme_id>/opdrachten")
 @login_required
 def index(programme_id: int):
     """A programme's assignments, with how many groups handed in."""
     programme = _programme(programme_id)
     rows = [(a, services.overview(a)) for a in services.assignments_of(programme.id)]
-    return render_template("groups/assignments.html", programme=programme, rows=rows)
+    return render_template("assignments/index.html", programme=programme, rows=rows)
 
 
-@assignments_bp.route("/werkruimte/<int:programme_id>/opdrachten/nieuw", methods=["GET", "POST"])
+@bp.route("/werkruimte/<int:programme_id>/opdrachten/nieuw", methods=["GET", "POST"])
 @login_required
 def create(programme_id: int):
     """Add an assignment."""
@@ -78,13 +78,11 @@ def create(programme_id: int):
             return redirect(url_for("assignments.show", assignment_id=assignment.id))
     status = 400 if form.errors else 200
     return render_template(
-        "groups/assignment_form.html", programme=programme, form=form, assignment=None
+        "assignments/form.html", programme=programme, form=form, assignment=None
     ), status
 
 
-@assignments_bp.route(
-    "/werkruimte/opdrachten/<int:assignment_id>/bewerken", methods=["GET", "POST"]
-)
+@bp.route("/werkruimte/opdrachten/<int:assignment_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(assignment_id: int):
     """Change an assignment."""
@@ -103,17 +101,17 @@ def edit(assignment_id: int):
             return redirect(url_for("assignments.show", assignment_id=assignment.id))
     status = 400 if form.errors else 200
     return render_template(
-        "groups/assignment_form.html", programme=programme, form=form, assignment=assignment
+        "assignments/form.html", programme=programme, form=form, assignment=assignment
     ), status
 
 
-@assignments_bp.get("/werkruimte/opdrachten/<int:assignment_id>")
+@bp.get("/werkruimte/opdrachten/<int:assignment_id>")
 @login_required
 def show(assignment_id: int):
     """Overview: which groups handed in, with their latest version."""
     assignment = _assignment(assignment_id)
     return render_template(
-        "groups/assignment_overview.html",
+        "assignments/overview.html",
         assignment=assignment,
         programme=assignment.programme,
         rows=services.overview(assignment),
@@ -121,7 +119,7 @@ def show(assignment_id: int):
     )
 
 
-@assignments_bp.get("/opdrachten")
+@bp.get("/opdrachten")
 @login_required
 def mine():
     """My homework groups' assignments."""
@@ -129,12 +127,12 @@ def mine():
     for group in services.groups_of_person(current_user.email):
         for assignment in services.assignments_of(group.programme_id):
             rows.append((assignment, group, services.versions(assignment, group)[:1]))
-    return render_template("groups/assignment_mine.html", rows=rows, now=utcnow())
+    return render_template("assignments/mine.html", rows=rows, now=utcnow())
 
 
 def _group_page(assignment, group, members, submit_form=None, status: int = 200):
     return render_template(
-        "groups/assignment_group.html",
+        "assignments/group.html",
         assignment=assignment,
         programme=assignment.programme,
         group=group,
@@ -148,14 +146,14 @@ def _group_page(assignment, group, members, submit_form=None, status: int = 200)
     ), status
 
 
-@assignments_bp.get("/opdrachten/<int:assignment_id>/groep/<int:group_id>")
+@bp.get("/opdrachten/<int:assignment_id>/groep/<int:group_id>")
 @login_required
 def group(assignment_id: int, group_id: int):
     """A group's hand-ins for an assignment (every version) and the feedback."""
     return _group_page(*_group_work(assignment_id, group_id))
 
 
-@assignments_bp.post("/opdrachten/<int:assignment_id>/groep/<int:group_id>/inleveren")
+@bp.post("/opdrachten/<int:assignment_id>/groep/<int:group_id>/inleveren")
 @login_required
 def submit(assignment_id: int, group_id: int):
     """Hand in a new version for the group."""
@@ -186,7 +184,7 @@ def submit(assignment_id: int, group_id: int):
     return redirect(url_for("assignments.group", assignment_id=assignment.id, group_id=group.id))
 
 
-@assignments_bp.post("/inleveringen/<int:submission_id>/terugkoppeling")
+@bp.post("/inleveringen/<int:submission_id>/terugkoppeling")
 @login_required
 def feedback(submission_id: int):
     """Give feedback on one version of a hand-in."""
@@ -205,7 +203,7 @@ def feedback(submission_id: int):
     return redirect(target)
 
 
-@assignments_bp.get("/inleveringen/bestand/<int:file_id>")
+@bp.get("/inleveringen/bestand/<int:file_id>")
 @login_required
 def download(file_id: int):
     """A handed-in file, always as a download (never shown inline)."""

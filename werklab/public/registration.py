@@ -21,6 +21,9 @@ from werklab.catalog.services import registrable_programme
 from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.invoicing.documents import invoice_for
+from werklab.payments.checkout import expire_checkout, start_checkout
+from werklab.payments.refunds import payment_for, process_refunds
 from werklab.registration import services
 from werklab.registration.forms import ConfirmForm, RegistrationForm, TransferForm
 from werklab.registration.models import PaymentMethod, RegistrationStatus
@@ -35,8 +38,6 @@ def _load(token: str):
 def _after_cancel(held_session: str | None) -> None:
     """After the commit: close an unpaid Checkout Session and send refunds (Stripe is never
     called inside the transaction; tick retries what fails)."""
-    from werklab.payments.services import expire_checkout, process_refunds
-
     expire_checkout(held_session)
     process_refunds(now=utcnow())
 
@@ -48,8 +49,6 @@ def _online_payment() -> bool:
 
 def _to_checkout(registration, token: str):
     """After the commit that holds the seat: on to Stripe Checkout (never inside the lock)."""
-    from werklab.payments.services import start_checkout
-
     try:
         return redirect(start_checkout(registration, now=utcnow()), code=303)
     except DomainError as exc:
@@ -114,7 +113,6 @@ def manage(token: str):
 def _payment(registration):
     if registration.payment_method is not PaymentMethod.ONLINE:
         return None
-    from werklab.payments.services import payment_for
 
     return payment_for(registration)
 
@@ -122,7 +120,6 @@ def _payment(registration):
 def _invoice(registration):
     if registration.payment_method is not PaymentMethod.INVOICE:
         return None
-    from werklab.invoicing.services import invoice_for
 
     return invoice_for(registration)
 

@@ -17,9 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from werklab.assignments.services import AssignmentData
 from werklab.catalog.services import local_to_utc, utc_to_local
-from werklab.groups.assignments import AssignmentData
-from werklab.registration.forms import no_control_characters, single_line, strip
+from werklab.fields import no_control_characters, single_line, strip
 
 TEXT_MAX = 20000
 

@@ -12,12 +12,12 @@ import pytest
 from tests.access.test_matrix import client_for
 from tests.conftest import csrf_from, outbox
 from werklab.accounts import services as accounts
+from werklab.assignments import services
+from werklab.assignments.models import AssignmentReminder, Submission, SubmissionFile
+from werklab.assignments.services import AssignmentData, Upload
 from werklab.audit import AuditEntry
 from werklab.db import utcnow
 from werklab.extensions import db
-from werklab.groups import assignments as services
-from werklab.groups.assignment_models import AssignmentReminder, Submission, SubmissionFile
-from werklab.groups.assignments import AssignmentData, Upload
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.jobs import tick
 

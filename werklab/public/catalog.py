@@ -15,11 +15,11 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
-from werklab.catalog import services
+from werklab.catalog.labels import KIND_SLUGS
 from werklab.db import utcnow
-from werklab.i18n import KIND_SLUGS
 from werklab.initiatives.services import route_for
 from werklab.pagecache import PageCache
+from werklab.registration import availability as services
 
 bp = Blueprint("catalog", __name__)
 

@@ -1,0 +1,1 @@
+"""Assignments: homework set per programme, handed in by groups, with feedback."""

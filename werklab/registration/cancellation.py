@@ -1,0 +1,131 @@
+"""Give up a seat: cancel (money back before the deadline) or pass it to a colleague."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from werklab import audit
+from werklab.db import utcnow
+from werklab.errors import DomainError
+from werklab.extensions import db
+from werklab.registration import signals
+from werklab.registration.mails import mail_confirmation, queue_registration_mail
+from werklab.registration.models import Registration, RegistrationStatus
+from werklab.registration.seats import lock_programme, seat_state
+from werklab.registration.signup import AlreadyRegistered
+from werklab.registration.waitlist import advance_waiting_list
+
+S = RegistrationStatus
+
+
+class NotActive(DomainError):
+    status_code = 409
+
+
+def cancel_registration(
+    registration: Registration,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    money: str | None = None,
+    reason: str | None = None,
+) -> Registration:
+    """Cancel a registration and offer a freed seat to the next person waiting.
+
+    The money follows the policy (back before the cancellation deadline), unless a
+    coordinator decides: `money` "back" (refund or credit note) or "none", with `reason`.
+    """
+    now = now or utcnow()
+    programme = lock_programme(registration.programme_id)
+    db.session.refresh(registration)
+    if not registration.is_active:
+        raise NotActive(str(_l("This registration has already been cancelled or has ended.")))
+    previous = registration.status
+    registration.status = S.CANCELLED
+    registration.cancelled_at = now
+    money_back = None
+    if previous is S.CONFIRMED and programme.fee_cents:
+        back = programme.free_cancellation(now) if money is None else money == "back"
+        money_back = settle_payment(registration, reason="cancelled", now=now) if back else "none"
+    audit.record(
+        "registration.cancelled",
+        registration,
+        actor=actor,
+        now=now,
+        previous=previous.value,
+        money_back=money_back,
+        **({"reason": reason} if reason else {}),
+    )
+    queue_registration_mail(
+        registration,
+        "cancelled",
+        _l("Your registration for %(title)s has been cancelled", title=programme.title),
+        now,
+        money_back=money_back,
+        by_coordinator=money is not None,
+        reason=reason,
+    )
+    if previous is S.CONFIRMED:
+        signals.seat_given_up.send(registration, actor=actor, now=now)
+    db.session.flush()
+    advance_waiting_list(programme, now)
+    return registration
+
+
+def settle_payment(registration: Registration, *, reason: str, now: datetime) -> str | None:
+    """Give the money back for a seat: a refund for an online payment, a credit note for an
+    invoice. Returns "refund", "credit" or None (nothing was paid or invoiced)."""
+    return signals.first_answer(signals.money_back.send(registration, reason=reason, now=now))
+
+
+def transfer_registration(
+    registration: Registration,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: str,
+    job_title: str,
+    actor: str,
+    now: datetime | None = None,
+) -> Registration:
+    """Pass a seat to a colleague (after the cancellation deadline there is no refund, but
+    the seat need not go to waste). The old manage link stops working; both are mailed."""
+    now = now or utcnow()
+    programme = lock_programme(registration.programme_id)
+    db.session.refresh(registration)
+    if registration.status is not S.CONFIRMED:
+        raise NotActive(str(_l("Only a confirmed place can be passed on.")))
+    email_normalized = email.strip().lower()
+    if email_normalized == registration.email_normalized:
+        raise DomainError(str(_l("Fill in the details of the colleague who takes over.")))
+    if seat_state(programme.id, now, email_normalized).duplicate:
+        raise AlreadyRegistered(str(_l("This colleague is already registered for this programme.")))
+    old = {"name": registration.full_name, "email": registration.email}
+    queue_registration_mail(
+        registration,
+        "transferred_from",
+        _l("Your place in %(title)s has been passed on", title=programme.title),
+        now,
+        colleague=f"{first_name.strip()} {last_name.strip()}",
+    )
+    registration.first_name, registration.last_name = first_name.strip(), last_name.strip()
+    registration.email, registration.email_normalized = email.strip(), email_normalized
+    registration.organisation, registration.job_title = organisation.strip(), job_title.strip()
+    registration.learning_question = None
+    registration.dietary_wishes = None
+    registration.manage_key = secrets.token_urlsafe(32)
+    audit.record(
+        "registration.transferred",
+        registration,
+        actor=actor,
+        now=now,
+        old=old,
+        new={"name": registration.full_name, "email": registration.email},
+    )
+    db.session.flush()
+    mail_confirmation(registration, now)
+    return registration
