@@ -102,6 +102,8 @@ def register(client, programme, **fields):
         "billing_street": "Postbus 5000",
         "billing_postcode": "7400 GC",
         "billing_city": "Deventer",
+        "billing_country": "NL",
+        "billing_legal_id": "00000001001234567000",
         "billing_email": "facturen@deventer.example",
         "billing_reference": "PO-2026-17",
         **fields,

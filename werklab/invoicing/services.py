@@ -33,6 +33,7 @@ from werklab.invoicing.listing import (
     Outstanding,
     all_invoices,
     invoice_years,
+    issued_between,
     list_invoices,
     load_invoice,
     outstanding,
@@ -48,6 +49,7 @@ from werklab.invoicing.pdf import (
 from werklab.registration.signup import BillingDetails
 
 __all__ = [
+    "issued_between",
     "BillingDetails",
     "CREDIT_REASONS",
     "InvoiceError",
