@@ -152,7 +152,9 @@ def test_coordinator_cancels_with_a_refund_and_writes_to_a_group(
                 )
             ).scalars()
         )
-        assert mails and all(f"<{running['email']}>" in m.reply_to for m in mails)
+        assert mails and all(
+            [address for _name, address in m.reply_to] == [running["email"]] for m in mails
+        )
         members = {
             r.email
             for r in db.session.execute(
