@@ -118,7 +118,7 @@ def test_bad_messages_are_refused_and_nothing_is_stored(crew, factories):
     assert outbox("messages.message") == []
 
 
-def test_reply_to_header_reaches_the_smtp_server(app, crew):
+def test_reply_to_header_reaches_the_smtp_server(app, crew, monkeypatch):
     """The Reply-To made by mail_headers survives a real SMTP conversation: a name with
     quotes and a comma arrives as one name, with one address."""
     programme, trainer, seated, _ = crew
@@ -135,11 +135,12 @@ def test_reply_to_header_reaches_the_smtp_server(app, crew):
     port = free_port()
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
     controller.start()
+    # Set for this test only: the app (and its MAIL_BACKEND "null") is shared by later tests.
+    for key, value in (("MAIL_BACKEND", "smtp"), ("MAIL_SERVER", "127.0.0.1"), ("MAIL_PORT", port)):
+        monkeypatch.setitem(app.config, key, value)
     try:
-        app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
         assert deliver_due() >= 1
     finally:
-        app.config.update(MAIL_BACKEND="log")
         controller.stop()
     parsed = [message_from_bytes(e.content, policy=default_policy) for e in received]
     [msg] = [m for m in parsed if m["Subject"] == "Locatie volgende keer"]
