@@ -74,6 +74,21 @@ class Config:
         "VAT_EXEMPT_NOTE", "Vrijgesteld van btw op grond van artikel 11 Wet OB."
     )
 
+    #: The terms a municipality agrees to when it accepts a quote: shown on the quote page
+    #: and printed in the quote PDF; copied into each quote when it is sent. Paragraphs are
+    #: separated by an empty line.
+    QUOTE_TERMS = os.environ.get(
+        "QUOTE_TERMS",
+        "Het werklab bestaat uit drie bijeenkomsten met twee begeleiders, voor 10 tot 15 "
+        "deelnemers van de gemeente. De data en locaties spreken we samen af.\n\n"
+        "Na aanvaarding van deze offerte sturen we de factuur voor het totaalbedrag; de "
+        "betalingstermijn is 30 dagen. Wijzigt de gemeente het aantal bijeenkomsten of "
+        "begeleiders, dan passen we de offerte in overleg aan.\n\n"
+        "Tot vier weken voor de eerste bijeenkomst kan de gemeente kosteloos annuleren; "
+        "daarna brengen we de gemaakte voorbereidingskosten in rekening. Verzetten van een "
+        "bijeenkomst in overleg is altijd kosteloos.",
+    )
+
     #: "log" prints mails to the log, "smtp" delivers them, "null" keeps them queued.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "log")
     #: "inline" sends right after the commit; "tick" leaves it to `flask werklab tick`.
@@ -117,6 +132,9 @@ class Config:
     EVALUATION_REMINDER_DAYS = float(os.environ.get("EVALUATION_REMINDER_DAYS", "5"))
     #: Where handed-in files are kept (outside static/, under random names).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(BASE_DIR / "instance" / "uploads")
+    #: Where stored files (hand-ins) live: "local" (UPLOAD_FOLDER, one machine) or
+    #: "database" (table stored_files, reachable from every machine); see werklab/storage.py.
+    FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
 
 
 class DevelopmentConfig(Config):

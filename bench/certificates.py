@@ -54,6 +54,7 @@ def main() -> None:
 
             def programme_with_attendance():
                 programme = f.programme(title="Community of Practice Gelderland")
+                f.took_place(programme)  # attendance and certificates wait for the sessions
                 programme.trainers.append(trainer)
                 for i in range(N):
                     reg = f.registration(

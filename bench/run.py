@@ -49,6 +49,8 @@ WRK_CONNECTIONS = 16
 TARGET_PAGE_RATIO = 0.25
 TARGET_REGISTRATION_RATIO = 0.10
 TARGET_RSS_MB = 120.0
+#: Worker CPU for the whole journey (form, POST, manage page) on SQLite.
+TARGET_JOURNEY_CPU_MS = 8.0
 #: Above this share of the CPUs taken by other processes, a measurement counts as noisy.
 NOISY_SHARE = 0.10
 
@@ -84,6 +86,88 @@ end
 function response(status, headers, body)
   local key = tostring(status)
   statuses[key] = (statuses[key] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(all_threads) do
+    local counts = thread:get("statuses") or {}
+    for code, n in pairs(counts) do
+      total[code] = (total[code] or 0) + n
+    end
+  end
+  for code, n in pairs(total) do
+    io.write(string.format("STATUS %s %d\n", code, n))
+  end
+end
+"""
+
+
+# wrk script for the whole journey of one person: GET the registration form (no cookie: the
+# answer sets the session cookie and holds the CSRF token), POST it with that cookie and token,
+# GET the manage page the POST redirects to, with the cookie (the POST's flash message).
+# Run with one connection per wrk thread, so that each thread's requests and answers strictly
+# alternate and the thread can carry the cookie, token and address from one to the next.
+# Answers are counted per step ("form-200", "post-302", "manage-200").
+LUA_JOURNEY = r"""
+local all_threads = {}
+local thread_count = 0
+
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("tid", thread_count)
+  table.insert(all_threads, thread)
+end
+
+function init(args)
+  tag = args[1] or "run"
+  counter = 0
+  step = 0
+  statuses = {}
+end
+
+local function cookie_of(headers, old)
+  local value = headers["Set-Cookie"] or headers["set-cookie"]
+  if value then
+    return value:match("^([^;]+)")
+  end
+  return old
+end
+
+function request()
+  if step == 1 then
+    counter = counter + 1
+    local email = string.format("journey-%s-%s-t%d-%d%%40example.nl", RUN, tag, tid, counter)
+    return wrk.format("POST", FORM_PATH, {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Cookie"] = cookie,
+    }, BODY .. "&csrf_token=" .. token .. "&email=" .. email)
+  elseif step == 2 then
+    return wrk.format("GET", location, {["Cookie"] = cookie}, nil)
+  end
+  return wrk.format("GET", FORM_PATH, {}, nil)
+end
+
+function response(status, headers, body)
+  local names = {[0] = "form", [1] = "post", [2] = "manage"}
+  local key = names[step] .. "-" .. tostring(status)
+  statuses[key] = (statuses[key] or 0) + 1
+  if step == 0 then
+    cookie = cookie_of(headers, nil)
+    token = body:match('name="csrf_token"[^>]-value="([^"]+)"')
+    if status == 200 and cookie and token then step = 1 else step = 0 end
+  elseif step == 1 then
+    cookie = cookie_of(headers, cookie)
+    location = headers["Location"] or headers["location"]
+    if status == 302 and location then
+      location = location:gsub("^https?://[^/]+", "")
+      step = 2
+    else
+      step = 0
+    end
+  else
+    step = 0
+  end
 end
 
 function done(summary, latency, requests)
@@ -228,7 +312,7 @@ class Gunicorn:
             start_new_session=True,
         )
 
-    def wait_ready(self, path: str = "/", timeout: float = 30) -> None:
+    def wait_ready(self, path: str = "/", timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -254,6 +338,8 @@ class Gunicorn:
         script: Path | None = None,
         script_args: list[str] = (),
         db_pids=None,
+        threads: int = WRK_THREADS,
+        connections: int = WRK_CONNECTIONS,
     ) -> WrkResult:
         """run_wrk plus CPU time per request (workers, database server) and how much CPU
         other processes on the machine took meanwhile."""
@@ -263,7 +349,7 @@ class Gunicorn:
         cpu, db_cpu, ours_cpu = cpu_seconds(workers), cpu_seconds(db), cpu_seconds(ours)
         wrk_cpu = _children_cpu_seconds()
         busy, started = system_busy_seconds(), time.monotonic()
-        result = run_wrk(url, duration, script, script_args)
+        result = run_wrk(url, duration, script, script_args, threads, connections)
         elapsed = time.monotonic() - started
         busy = system_busy_seconds() - busy
         wrk_cpu = _children_cpu_seconds() - wrk_cpu
@@ -331,12 +417,17 @@ def find_wrk() -> str:
 
 
 def run_wrk(
-    url: str, duration: int, script: Path | None = None, script_args: list[str] = ()
+    url: str,
+    duration: int,
+    script: Path | None = None,
+    script_args: list[str] = (),
+    threads: int = WRK_THREADS,
+    connections: int = WRK_CONNECTIONS,
 ) -> WrkResult:
     cmd = [
         find_wrk(),
-        f"-t{WRK_THREADS}",
-        f"-c{WRK_CONNECTIONS}",
+        f"-t{threads}",
+        f"-c{connections}",
         f"-d{duration}s",
         "--timeout",
         "10s",
@@ -356,7 +447,7 @@ def run_wrk(
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     latency = re.search(r"Latency\s+(\S+)", out)
     statuses = {
-        m.group(1): int(m.group(2)) for m in re.finditer(r"^STATUS (\d+) (\d+)$", out, re.M)
+        m.group(1): int(m.group(2)) for m in re.finditer(r"^STATUS (\S+) (\d+)$", out, re.M)
     }
     return WrkResult(
         requests_per_s=rps,
@@ -433,8 +524,8 @@ def session_and_csrf(form_url: str) -> tuple[str, str]:
     return cookie, match.group(1)
 
 
-def check_one_registration(form_url: str, cookie: str, body: str) -> None:
-    """POST one registration by hand: it must answer 302 to the manage page."""
+def check_one_registration(form_url: str, cookie: str, body: str) -> str:
+    """POST one registration by hand: it must answer 302 to the manage page (returned)."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -461,6 +552,7 @@ def check_one_registration(form_url: str, cookie: str, body: str) -> None:
     with urllib.request.urlopen(location, timeout=10) as resp:
         if resp.status != 200 or "/inschrijving/" not in location:
             raise RuntimeError(f"the registration redirected to {location}: {resp.status}")
+    return location
 
 
 def stored_registrations(database_url: str, slug: str) -> dict:
@@ -506,6 +598,28 @@ def write_register_script(path: Path, cookie: str, body: str, run_id: str) -> No
     path.write_text(header + LUA_REGISTER)
 
 
+def write_journey_script(path: Path, form_path: str, run_id: str) -> None:
+    body = form_body("").removeprefix("csrf_token=&")
+    header = (
+        f"FORM_PATH = {lua_string(form_path)}\nBODY = {lua_string(body)}\n"
+        f"RUN = {lua_string(run_id)}\n"
+    )
+    path.write_text(header + LUA_JOURNEY)
+
+
+def journey_figures(result: WrkResult) -> dict:
+    """A journey is three requests: figures per journey, from the manage pages reached."""
+    figures = result.as_dict()
+    journeys = result.statuses.get("manage-200", 0)
+    figures["journeys"] = journeys
+    figures["journeys_per_s"] = round(result.requests_per_s * journeys / result.requests, 1)
+    if result.cpu_ms_per_request is not None and journeys:
+        figures["cpu_ms_per_journey"] = round(
+            result.cpu_ms_per_request * result.requests / journeys, 2
+        )
+    return figures
+
+
 def form_body(csrf_token: str) -> str:
     return urllib.parse.urlencode(
         {
@@ -520,7 +634,11 @@ def form_body(csrf_token: str) -> str:
             # The demo CoP has a fee: without Stripe keys it is paid by invoice.
             "payment_method": "invoice",
             "billing_organisation": "Gemeente Benchmark",
-            "billing_address": "Postbus 1\n1234 AB Benchmark",
+            "billing_street": "Postbus 1",
+            "billing_postcode": "1234 AB",
+            "billing_city": "Benchmark",
+            "billing_country": "NL",
+            "billing_legal_id": "0000 0001 0012 3456 7000",
             "billing_email": "facturen@benchmark.example",
             "billing_reference": "PO-BENCH",
         }
@@ -555,12 +673,24 @@ def bench_database(
 
         cookie, token = session_and_csrf(form_url)
         body = form_body(token)
-        check_one_registration(form_url, cookie, body)
+        manage_url = check_one_registration(form_url, cookie, body)
         script = tmp / f"register-{name}.lua"
         write_register_script(script, cookie, body, run_id)
         print(f"[{name}] POST /programma/{slug}/inschrijven ...", flush=True)
         warm = run_wrk(form_url, warmup, script, ["warmup"])
         registration = server.measure(form_url, duration, script, ["run"], db_pids=db_pids)
+
+        print(f"[{name}] journey: GET form, POST, GET manage page ...", flush=True)
+        script = tmp / f"journey-{name}.lua"
+        write_journey_script(script, urllib.parse.urlsplit(form_url).path, run_id)
+        # One connection per wrk thread: each thread follows one person at a time.
+        conns = dict(threads=WRK_CONNECTIONS, connections=WRK_CONNECTIONS)
+        run_wrk(form_url, warmup, script, ["warmup"], **conns)
+        journey = server.measure(form_url, duration, script, ["run"], db_pids=db_pids, **conns)
+
+        print(f"[{name}] GET manage page ...", flush=True)
+        run_wrk(manage_url, warmup)
+        manage = server.measure(manage_url, duration, db_pids=db_pids)
 
         rss = server.worker_rss_mb()
         errors = server.errors()
@@ -580,6 +710,8 @@ def bench_database(
         "slug": slug,
         "programme_page": page.as_dict(),
         "registration": registration.as_dict(),
+        "journey": journey_figures(journey),
+        "manage_page": manage.as_dict(),
         "worker_rss_mb": [round(r, 1) for r in sorted(rss)],
         "worker_rss_max_mb": round(max(rss), 1) if rss else None,
         "server_errors": errors[:20],
@@ -617,6 +749,8 @@ def evaluate(result: dict, hello_rps: float) -> dict:
         "programme_page_met": page / hello_rps >= TARGET_PAGE_RATIO,
         "registration_met": reg / hello_rps >= TARGET_REGISTRATION_RATIO,
         "worker_rss_met": rss is not None and rss <= TARGET_RSS_MB,
+        "journey_cpu_met": result["database"] != "sqlite"
+        or (result["journey"].get("cpu_ms_per_journey") or 1e9) <= TARGET_JOURNEY_CPU_MS,
     }
 
 
@@ -626,7 +760,9 @@ def met(flag: bool) -> str:
 
 def max_other_share(hello: dict, results: list[dict]) -> float:
     shares = [hello["other_cpu_share"]] + [
-        r[k]["other_cpu_share"] for r in results for k in ("programme_page", "registration")
+        r[k]["other_cpu_share"]
+        for r in results
+        for k in ("programme_page", "registration", "journey", "manage_page")
     ]
     return max(x or 0 for x in shares)
 
@@ -728,6 +864,49 @@ def print_table(hello: dict, results: list[dict]) -> None:
             for r in results
         ],
     )
+    row("journeys/s (3 requests)", [f"{r['journey']['journeys_per_s']:.0f}" for r in results])
+    row(
+        "  journey req/s to hello",
+        [f"{r['journey']['requests_per_s'] / hello_rps:.1%}" for r in results],
+    )
+    row(
+        "worker CPU ms/journey",
+        [
+            f"{r['journey'].get('cpu_ms_per_journey')}"
+            + (f" {met(r['targets']['journey_cpu_met'])}" if r["database"] == "sqlite" else "")
+            for r in results
+        ],
+    )
+    row(
+        "  journey CPU / hello CPU",
+        [
+            f"{r['journey']['cpu_ms_per_journey'] / hello['cpu_ms_per_request']:.0f}x"
+            if r["journey"].get("cpu_ms_per_journey") and hello["cpu_ms_per_request"]
+            else "-"
+            for r in results
+        ],
+    )
+    row("  ms/req in the journey", [f"{r['journey']['cpu_ms_per_request']}" for r in results])
+    row(
+        "journey statuses",
+        [
+            " ".join(f"{k}:{v}" for k, v in sorted(r["journey"]["statuses"].items()))
+            for r in results
+        ],
+    )
+    row("manage page req/s", [f"{r['manage_page']['requests_per_s']:.0f}" for r in results])
+    row(
+        "  ratio to hello",
+        [f"{r['manage_page']['requests_per_s'] / hello_rps:.1%}" for r in results],
+    )
+    row("worker CPU ms/req manage", [f"{r['manage_page']['cpu_ms_per_request']}" for r in results])
+    row(
+        "other processes' CPU j/m",
+        [
+            f"{r['journey']['other_cpu_share']:.0%}/{r['manage_page']['other_cpu_share']:.0%}"
+            for r in results
+        ],
+    )
     row("server error lines", [str(r["server_error_lines"]) for r in results])
     for r in results:
         timeouts = r["registration"]["socket_errors"].get("timeout", 0) + r["programme_page"][
@@ -756,12 +935,16 @@ def correctness_problems(results: list[dict]) -> list[str]:
     problems = []
     for r in results:
         db = r["database"]
-        for what in ("programme_page", "registration"):
+        for what in ("programme_page", "registration", "journey", "manage_page"):
             if r[what]["non_2xx_3xx"]:
                 problems.append(f"{db} {what}: {r[what]['non_2xx_3xx']} non-2xx/3xx responses")
         codes = {c: n for c, n in r["registration"]["statuses"].items() if c != "302"}
         if codes:
             problems.append(f"{db} registration: answers other than 302: {codes}")
+        expected = {"form-200", "post-302", "manage-200"}
+        codes = {c: n for c, n in r["journey"]["statuses"].items() if c not in expected}
+        if codes or not r["journey"]["journeys"]:
+            problems.append(f"{db} journey: unexpected answers {codes}, none completed")
         stored = r["stored_registrations"]
         if not stored["all_stored"]:
             problems.append(

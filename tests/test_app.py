@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -94,6 +96,11 @@ def test_seed_demo_makes_a_realistic_set(app):
         .all()
     )
     assert 1 <= len(waiting) <= 5
+
+    # A werklab still being planned: its invitation link says registration opens soon.
+    assert "opens soon" in result.output
+    planned = re.search(r"opens soon: http://werklab\.test(\S+)", result.output).group(1)
+    assert "Inschrijving opent binnenkort" in app.test_client().get(planned).get_data(True)
 
     # A municipality with an OIN whose accepted quote's invoice is a valid e-invoice.
     quote = db.session.execute(select(Quote)).scalar_one()

@@ -15,7 +15,7 @@ from config import BASE_DIR, CONFIGS
 # The app layer: the only module that knows every area. Importing the models registers every
 # table with the metadata; importing the handlers connects the receivers of the areas'
 # signals (see docs/architecture.md); the views bring their blueprints.
-from werklab import models, ratelimit, testmode  # noqa: F401
+from werklab import models, ratelimit, storage, testmode  # noqa: F401
 from werklab.accounts.models import User
 from werklab.accounts.services import coordinator_mailboxes
 from werklab.accounts.views import bp as accounts_bp
@@ -23,10 +23,11 @@ from werklab.assignments import handlers as assignments_handlers  # noqa: F401
 from werklab.assignments.views import bp as assignments_bp
 from werklab.attendance.views import bp as attendance_bp
 from werklab.catalog import labels as catalog_labels
+from werklab.catalog.pricing import seat_price
 from werklab.certificates.views import bp as certificates_bp
 from werklab.cli import werklab_cli
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
-from werklab.errors import register_error_handlers
+from werklab.errors import NUL_INPUT, register_error_handlers
 from werklab.evaluations.views import bp as evaluations_bp
 from werklab.extensions import babel, csrf, db, login_manager, migrate
 from werklab.followup.views import bp as followup_bp
@@ -52,6 +53,7 @@ from werklab.public.catalog import bp as catalog_bp
 from werklab.public.registration import bp as registration_bp
 from werklab.registration import handlers as registration_handlers  # noqa: F401
 from werklab.registration import labels as registration_labels
+from werklab.registration import session_changes  # noqa: F401  (mails changed sessions)
 from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -87,6 +89,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     init_i18n(app, babel)
     app.jinja_env.globals.update(catalog_labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals.update(registration_labels.TEMPLATE_GLOBALS)
+    app.jinja_env.globals.update(seat_price=seat_price)
     with app.app_context():
         configure_engine(
             db.engine,
@@ -123,7 +126,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         if request.method not in SAFE_METHODS:
             values += request.form.values()
         if any("\x00" in value for value in values):
-            abort(400)
+            abort(400, description=NUL_INPUT)
 
     @app.before_request
     def _start_transaction():
@@ -209,6 +212,8 @@ def _check_config(app: Flask, name: str) -> None:
             raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
         if app.debug:
             raise RuntimeError("Debug mode must be off in production.")
+    if app.config.get("FILE_STORAGE", "local") not in storage.BACKENDS:
+        raise RuntimeError(f"FILE_STORAGE must be one of: {', '.join(storage.BACKENDS)}.")
     # The test-only switches never reach a real deployment (see werklab/testmode.py).
     testmode.init_app(app)
     # The seller's numbers go on every invoice and e-invoice: production refuses to start

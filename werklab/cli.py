@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from werklab import storage
 from werklab.accounts import services
 from werklab.catalog.models import Programme
 from werklab.errors import DomainError
@@ -63,3 +65,15 @@ def create_admin_command(email: str, name: str, password: str):
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"Coordinator {user.email} is ready.")
+
+
+@werklab_cli.command("files-to-database")
+@click.option("--folder", default=None, help="The local folder (default: UPLOAD_FOLDER).")
+def files_to_database_command(folder: str | None):
+    """Copy stored files from a local folder into the database (before FILE_STORAGE=database).
+
+    Files already in the database are skipped, so it can run again; nothing is removed."""
+    folder = folder or current_app.config["UPLOAD_FOLDER"]
+    copied = storage.copy_local_to_database(folder)
+    db.session.commit()
+    click.echo(f"{copied} file(s) copied from {folder} into the database.")

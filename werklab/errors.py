@@ -30,12 +30,26 @@ class Busy(DomainError):
     status_code = 503
 
 
+#: The description of the 400 raised for input with a NUL character (see create_app).
+NUL_INPUT = "nul-input"
+
+
 def register_error_handlers(app: Flask) -> None:
     def page(status: int, title: str, message: str):
         return render_template("errors/error.html", title=title, message=message), status
 
     @app.errorhandler(400)
-    def bad_request(_e):
+    def bad_request(e):
+        if getattr(e, "description", None) == NUL_INPUT:
+            return page(
+                400,
+                _("Invalid input"),
+                _(
+                    "What you typed contains a character that cannot be stored (a null "
+                    "character). Please go back, remove it and submit the form again. Nothing "
+                    "was saved."
+                ),
+            )
         return page(400, _("Invalid request"), _("Something in this request was not right."))
 
     @app.errorhandler(CSRFError)

@@ -7,7 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, has_request_context, session
-from flask_babel import format_currency, format_date, format_datetime, format_time, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+)
 
 from werklab.menu import entries_for
 
@@ -25,6 +32,11 @@ def money(cents: int | None) -> str:
     return format_currency(Decimal(cents) / 100, "EUR")
 
 
+def vat_rate(rate_bp: int) -> str:
+    """2100 → "21%", 1050 → "10,5%"."""
+    return format_decimal(Decimal(rate_bp) / 100, format="#,##0.##") + "%"
+
+
 def long_date(value: date | datetime | None) -> str:
     return format_date(value, "EEEE d MMMM y") if value else ""
 
@@ -40,7 +52,11 @@ def short_time(value: datetime | None) -> str:
 def init_i18n(app: Flask, babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
-        money=money, long_date=long_date, date_time=date_time, short_time=short_time
+        money=money,
+        vat_rate=vat_rate,
+        long_date=long_date,
+        date_time=date_time,
+        short_time=short_time,
     )
     app.jinja_env.globals.update(
         get_locale=get_locale,

@@ -56,7 +56,8 @@ class OutboxMail(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     to_addr: Mapped[str] = mapped_column(sa.String(254))
-    to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: A display name: a registration's first and last name (100 each) and a space fit.
+    to_name: Mapped[str] = mapped_column(sa.String(300), default="")
     subject: Mapped[str] = mapped_column(sa.String(300))
     #: The bodies; empty until sent for a mail queued with `context_later` (see `render`).
     body_text: Mapped[str | None] = mapped_column(sa.Text)
@@ -430,6 +431,19 @@ def deliver_due(
         )
         sent += error is None
     return sent
+
+
+def failed_mails(*, since: datetime, limit: int = 50) -> list[OutboxMail]:
+    """Mails refused or unbuildable for good since `since`, newest first: the coordinators'
+    overview shows them, so that nobody waits for a mail that will never come."""
+    return list(
+        db.session.execute(
+            select(OutboxMail)
+            .where(OutboxMail.status == MailStatus.FAILED, OutboxMail.created_at >= since)
+            .order_by(OutboxMail.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def requeue_stale(now: datetime | None = None) -> int:

@@ -149,7 +149,8 @@ DEMO_OIN = "00000001001234567000"
 
 def _demo_accepted_quote(now: datetime):
     """A municipality with an OIN that asked for a werklab and accepted the quote online: its
-    invoice downloads as a valid e-invoice (UBL, NLCIUS)."""
+    invoice downloads as a valid e-invoice (UBL, NLCIUS). Returns the invoice and the werklab
+    booked (a draft, invitation-only)."""
     booking = intake.submit_request(
         IntakeData(
             municipality="Deventer",
@@ -201,7 +202,7 @@ def _demo_accepted_quote(now: datetime):
         now=now,
     )
     db.session.flush()
-    return db.session.get(Invoice, quote.invoice_id)
+    return db.session.get(Invoice, quote.invoice_id), quote.booking_request.programme
 
 
 def seed_demo(now: datetime | None = None) -> str:
@@ -414,7 +415,9 @@ def seed_demo(now: datetime | None = None) -> str:
                 now=now + timedelta(minutes=i),
             )
     seed_day_to_day(cop, lg, staff["coordinator"], staff["trainer_initiatieven"], now)
-    invoice = _demo_accepted_quote(now)
+    # The werklab that quote booked is still being planned (a draft): its invitation link
+    # says "inschrijving opent binnenkort".
+    invoice, planned = _demo_accepted_quote(now)
     evaluations_summary = seed_evaluations(
         staff["trainer_gemeente"], list(_people(rng, 12)), rng, now
     )
@@ -424,8 +427,12 @@ def seed_demo(now: datetime | None = None) -> str:
     link = external_url(
         "catalog.programme", slug=werklab.slug, uitnodiging=werklab.invitation_token
     )
+    planned_link = external_url(
+        "catalog.programme", slug=planned.slug, uitnodiging=planned.invitation_token
+    )
     return (
         f"Demo data added: 6 programmes and a booked werklab. Invitation link: {link}\n"
+        f"Invitation link of the booked werklab, which opens soon: {planned_link}\n"
         f"Gemeente Deventer (OIN {DEMO_OIN}) accepted a quote: invoice {invoice.number} "
         "downloads as an e-invoice (UBL) under Beheer > Facturen.\n"
         f"{running} is under way: see 'Aandacht nodig' (signed in as marleen@werklab.example).\n"

@@ -1,7 +1,7 @@
 """coordinator messages, e-mail sharing, audit index (Reply-To: main's mail_outbox.reply_to)
 
 Revision ID: 88eb74edd5e2
-Revises: c4c390c82153
+Revises: 8b3f5c2e7a14
 Create Date: 2026-12-02 12:40:55.560559
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '88eb74edd5e2'
-down_revision = 'c4c390c82153'
+down_revision = '8b3f5c2e7a14'
 branch_labels = None
 depends_on = None
 

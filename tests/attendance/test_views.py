@@ -136,7 +136,7 @@ def test_with_javascript_the_answer_is_json(client, programme, trainer, people):
 def test_extra_fields_are_ignored(client, programme, trainer, people, factories):
     session = programme.sessions[0]
     sanne, ahmed = people
-    other_session = factories.programme().sessions[0]
+    other_session = factories.took_place(factories.programme()).sessions[0]
     sign_in(client, trainer)
     client.post(
         mark_url(session, sanne),
@@ -223,7 +223,7 @@ def test_the_trainer_of_another_programme_cannot_see_or_mark(
 
 
 def _register_queries(client, factories, count_queries, trainer, registrations, *, marked):
-    programme = factories.programme()
+    programme = factories.took_place(factories.programme())
     programme.trainers.append(trainer)
     people = factories.fill(programme, registrations)
     session = programme.sessions[0]

@@ -82,10 +82,17 @@ def test_certificates_only_for_eligible_participants(client, programme, people, 
     page = client.get(f"/werkruimte/{programme.id}/certificaten")
     assert page.status_code == 200
     assert "2 van 3 bijeenkomsten aanwezig" in text(page)
-    response = client.post(
-        f"/werkruimte/{programme.id}/certificaten/uitreiken",
-        data={"csrf_token": csrf_from(text(page))},
-    )
+    # "Issue" first shows who will get a mail; only a confirmation issues.
+    url = f"/werkruimte/{programme.id}/certificaten/uitreiken"
+    assert f'href="{url}"' in text(page)
+    confirm = text(client.get(url))
+    assert "Alle Drie" in confirm and all3.email in confirm
+    assert "Twee Van Drie" not in confirm and "Geen Enkele" not in confirm
+    assert outbox("certificate.issued") == []
+    unconfirmed = client.post(url, data={"csrf_token": csrf_from(confirm)})
+    assert unconfirmed.headers["Location"].endswith(url)  # back to the list, nothing sent
+    assert outbox("certificate.issued") == []
+    response = client.post(url, data={"csrf_token": csrf_from(confirm), "ids": str(all3.id)})
     assert response.status_code == 302
     issued = db.session.execute(select(Certificate)).scalars().all()
     assert [c.registration_id for c in issued] == [all3.id]
@@ -290,6 +297,7 @@ def test_a_programme_without_sessions_gives_nobody_a_certificate(factories, trai
 
     werklab = factories.programme(kind=ProgrammeKind.WERKLAB)
     factories.registration(werklab)
+    factories.took_place(werklab)
     assert [s.eligible for s in services.standings(werklab)] == [False]
     assert services.issue_certificates(werklab, actor=trainer) == []
 

@@ -30,7 +30,7 @@ def trained(live_server):
     """A programme with three participants, run by a trainer who has a password."""
     with live_server.app_context():
         f = Factories()
-        programme = f.programme()
+        programme = f.took_place(f.programme())  # attendance is kept once a session started
         trainer = accounts.create_user(
             f"trainer.{programme.id}@example.nl",
             "Tineke Trainer",

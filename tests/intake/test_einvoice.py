@@ -86,7 +86,7 @@ def test_without_e_invoicing_the_mail_has_the_pdf_only(client, quote_path):
     response = accept(client, quote_path, e_invoice="")
     assert response.status_code == 302, text(response)
     [mail] = outbox("invoicing.invoice")
-    assert [a["render"] for a in mail.attachments] == ["werklab.invoicing.services:pdf_attachment"]
+    assert [a["render"] for a in mail.attachments] == ["werklab.invoicing.pdf:pdf_attachment"]
 
 
 @pytest.mark.parametrize(

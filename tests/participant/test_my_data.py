@@ -36,8 +36,10 @@ def seeded(factories, programme):
         learning_question="Bram zijn eigen leervraag",
     )
     session = programme.sessions[0]
-    mark_attendance(session, sanne, AttendanceStatus.EXCUSED, recorded_by=trainer)
-    mark_attendance(session, bram, AttendanceStatus.ABSENT, recorded_by=trainer)
+    # Recorded once the session had started (attendance waits for that).
+    started = session.starts_at
+    mark_attendance(session, sanne, AttendanceStatus.EXCUSED, recorded_by=trainer, now=started)
+    mark_attendance(session, bram, AttendanceStatus.ABSENT, recorded_by=trainer, now=started)
     add_note(sanne, "Sanne werkt graag met de buurtcoöperatie.", author=trainer)
     add_note(bram, "Notitie over Bram.", author=trainer)
     db.session.commit()

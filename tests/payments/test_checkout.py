@@ -31,10 +31,15 @@ def test_checkout_session_carries_the_registration_and_ends_with_the_hold(
     assert url == session["url"]
     assert session["mode"] == "payment"
     assert session["currency"] == "eur"
-    assert session["amount_total"] == programme.fee_cents == 75000
+    # The fee excludes VAT: online payers pay fee + 21% VAT, as invoice payers do.
+    assert (programme.fee_cents, programme.vat_rate_bp) == (75000, 2100)
+    assert session["amount_total"] == 90750
     assert session["payment_method_types"] == ["ideal", "card"]
     [line] = session["line_items_sent"]
-    assert line["price_data"]["product_data"]["name"] == programme.title
+    assert line["price_data"]["unit_amount"] == "90750"
+    assert line["price_data"]["product_data"]["name"] == (
+        f"{programme.title} (€\xa0750,00 excl. btw + 21% btw)"
+    )
     assert line["quantity"] == "1"
     assert session["client_reference_id"] == str(reg.id)
     assert session["metadata"] == {"registration_id": str(reg.id)}

@@ -80,7 +80,7 @@ def test_late_payment_on_a_full_programme_is_refunded_once(client, factories, st
         as_text=True
     )
     assert "We storten je betaling terug" in html
-    assert "We hebben €\xa0750,00 teruggestort" in html
+    assert "We hebben €\xa0907,50 teruggestort" in html
 
     assert fresh(reg).status is S.HOLD_EXPIRED
     assert confirmed_count(programme) == 2  # nobody beyond the maximum
@@ -92,13 +92,13 @@ def test_late_payment_on_a_full_programme_is_refunded_once(client, factories, st
     assert refund.status is RefundStatus.SUCCEEDED
     # Exactly one refund at Stripe, for the whole amount, with the payment's key.
     [at_stripe] = stripe_fake.refunds.values()
-    assert at_stripe["amount"] == 75000
+    assert at_stripe["amount"] == 90750  # fee + VAT
     assert at_stripe["payment_intent"] == payment.payment_intent_id
     keys = {c.idempotency_key for c in stripe_fake.calls_to("POST", "/v1/refunds")}
     assert keys == {f"werklab-refund-{session_id}"}
     [alert] = mails("payments.coordinator_alert")
     assert alert.to_addr == boss.email
-    assert reg.full_name in alert.body_text and "750,00" in alert.body_text
+    assert reg.full_name in alert.body_text and "907,50" in alert.body_text
     assert "vol" in alert.body_text
     [told] = mails("payments.not_seated")
     assert told.to_addr == reg.email

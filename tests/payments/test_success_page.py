@@ -25,7 +25,7 @@ def test_the_paid_session_confirms_the_place_once(client, factories, programme, 
     html = page(client, reg, session_id)
     assert "<h1>Bedankt voor je betaling</h1>" in html
     assert "Je plek in" in html and "is bevestigd" in html
-    assert "€\xa0750,00" in html
+    assert "€\xa0907,50" in html  # fee + 21% VAT
     assert fresh(reg).status is S.CONFIRMED
     page(client, reg, session_id)  # reloaded, or the webhook came too: nothing twice
     assert len(payments_of(reg)) == 1

@@ -111,7 +111,7 @@ def test_completed_confirms_once(client, factories, programme, stripe_fake):
     assert reg.status is S.CONFIRMED and reg.confirmed_at is not None
     assert reg.hold_expires_at is None
     [payment] = payments_of(reg)
-    assert payment.amount_cents == 75000 and payment.currency == "eur" and payment.seated
+    assert payment.amount_cents == 90750 and payment.currency == "eur" and payment.seated
     assert payment.payment_intent_id == stripe_fake.sessions[session_id]["payment_intent"]
     [mail] = mails("registration.confirmed")
     assert mail.to_addr == reg.email

@@ -257,7 +257,9 @@ def test_cancel_without_csrf_changes_nothing(client, programme, factories):
 
 @pytest.mark.parametrize(("choice", "expected"), [("accept", S.CONFIRMED), ("decline", S.DECLINED)])
 def test_answer_an_offer_from_the_mail_link(client, factories, choice, expected):
-    programme = factories.programme(min_participants=1, max_participants=1)
+    # Without a fee: accepting asks nothing but a confirmation (with a fee, someone who
+    # joined the list without choosing how to pay is asked it: test_waiting_list_form.py).
+    programme = factories.programme(min_participants=1, max_participants=1, fee_cents=None)
     seated = factories.registration(programme)
     waiting = factories.registration(programme)
     services.cancel_registration(seated, actor="test")
@@ -378,3 +380,44 @@ def test_registration_costs_the_same_statements_with_a_long_waiting_list(
     assert len(few) <= 7, few
     [mail] = [m for m in outbox("registration.waitlisted") if m.to_addr == "lang@example.nl"]
     assert "nummer 46 van de wachtlijst" in mail.body_text
+
+
+def test_manage_page_runs_the_same_statements_as_the_programme_grows(
+    client, factories, count_queries
+):
+    """The manage page (the last step of every registration) runs a fixed number of SQL
+    statements, whatever the number of sessions, seated people and people waiting."""
+
+    def manage_page(programme, registration) -> list[str]:
+        db.session.expire_all()  # as in a new request: nothing loaded yet
+        with count_queries() as statements:
+            response = client.get(f"/inschrijving/{services.manage_token(registration)}")
+        assert response.status_code == 200
+        assert programme.title in text(response)
+        return statements
+
+    small = factories.programme(min_participants=1, max_participants=2, sessions=2)
+    small_seated, _, small_waiting = factories.fill(small, 3)
+    large = factories.programme(min_participants=1, max_participants=15, sessions=12)
+    large_people = factories.fill(large, 60)  # 15 seated, 45 waiting
+    seated = (manage_page(small, small_seated), manage_page(large, large_people[0]))
+    waiting = (manage_page(small, small_waiting), manage_page(large, large_people[-1]))
+    assert len(seated[0]) == len(seated[1]), seated
+    assert len(waiting[0]) == len(waiting[1]), waiting
+    # Registration, programme, sessions; the waiting-list position; the invoice, if any.
+    assert max(len(seated[1]), len(waiting[1])) <= 6, (seated[1], waiting[1])
+
+
+@pytest.mark.parametrize("country", ["XX", "nl", "", "NL<script>"])
+def test_unknown_invoice_country_is_refused_and_nothing_stored(client, programme, country):
+    response = post_form(client, programme, billing_country=country)
+    assert response.status_code == 400
+    assert 'id="billing_country-error">Kies een land uit de lijst.' in text(response)
+    assert count(programme) == 0
+
+
+def test_invoice_country_keeps_the_chosen_country_after_an_error(client, programme):
+    response = post_form(client, programme, billing_country="BE", billing_postcode="")
+    assert response.status_code == 400
+    assert '<option selected value="BE">België</option>' in text(response)
+    assert count(programme) == 0

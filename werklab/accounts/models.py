@@ -21,7 +21,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Lower-cased; also how a participant's registrations are found.
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: A participant's account takes the registration's full name (up to 201 characters).
+    name: Mapped[str] = mapped_column(sa.String(300), default="")
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     is_coordinator: Mapped[bool] = mapped_column(default=False)
     is_trainer: Mapped[bool] = mapped_column(default=False)

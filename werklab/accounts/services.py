@@ -20,6 +20,8 @@ from werklab.links import external_url
 from werklab.mail import queue_mail
 
 LINK_LIFETIME = timedelta(minutes=30)
+#: A new staff member's first link: the welcome mail may wait in an inbox over a weekend.
+WELCOME_LINK_LIFETIME = timedelta(days=7)
 MIN_PASSWORD_LENGTH = 12
 #: Checked against when the e-mail address is unknown, so both cases take as long.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -170,12 +172,13 @@ def send_login_link(
     if user is None or not user.active:
         return False
     token = secrets.token_urlsafe(32)
+    lifetime = WELCOME_LINK_LIFETIME if invited_by else LINK_LIFETIME
     db.session.add(
         LoginLink(
             user_id=user.id,
             token_hash=_token_hash(token),
             created_at=now,
-            expires_at=now + LINK_LIFETIME,
+            expires_at=now + lifetime,
             next_path=next_path[:500],
         )
     )
@@ -190,7 +193,8 @@ def send_login_link(
         user=user,
         invited_by=invited_by,
         link=external_url("accounts.use_link", token=token),
-        minutes=int(LINK_LIFETIME.total_seconds() // 60),
+        minutes=int(lifetime.total_seconds() // 60),
+        days=lifetime.days,
     )
     db.session.flush()
     return True

@@ -12,14 +12,13 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
 from werklab.assignments.services import AssignmentData
 from werklab.catalog.services import local_to_utc, utc_to_local
-from werklab.fields import no_control_characters, single_line, strip
+from werklab.fields import TextAreaField, no_control_characters, single_line, strip
 
 TEXT_MAX = 20000
 

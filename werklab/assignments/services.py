@@ -11,24 +11,24 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from werklab import audit
+from werklab import audit, storage
 from werklab.assignments.models import (
     Assignment,
     AssignmentReminder,
     Submission,
     SubmissionFile,
 )
+from werklab.catalog.dates import check_due
 from werklab.catalog.models import Programme
 from werklab.db import begin_write, utcnow
 from werklab.errors import DomainError, ValidationError
@@ -201,6 +201,7 @@ def create_assignment(
     """Add an assignment to a programme."""
     now = now or utcnow()
     _check_data(programme, data)
+    check_due(data.due_at, now=now)
     assignment = Assignment(
         programme_id=programme.id,
         title=data.title,
@@ -222,6 +223,7 @@ def update_assignment(
     """Change an assignment's title, description, due date or session."""
     now = now or utcnow()
     _check_data(assignment.programme, data)
+    check_due(data.due_at, now=now, previous_due=assignment.due_at)
     assignment.title = data.title
     assignment.description = data.description
     assignment.session_id = data.session_id
@@ -299,15 +301,19 @@ def _content_matches(ext: str, data: bytes) -> bool:
         return False
 
 
-def upload_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def open_file(stored: SubmissionFile) -> BinaryIO:
+    """The stored bytes of a handed-in file, from whichever machine or database keeps them
+    (werklab.storage); FileNotFoundError when they are gone."""
+    return storage.open_file(stored.stored_name)
 
 
-def file_path(stored: SubmissionFile) -> Path:
-    # stored_name is ours (hex), so this cannot leave the folder.
-    return upload_folder() / stored.stored_name
+def read_file(stored: SubmissionFile) -> bytes | None:
+    """The bytes of a handed-in file, or None when they are gone (e.g. for an export)."""
+    try:
+        with open_file(stored) as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
 
 
 def check_uploads(uploads: list[Upload]) -> list[tuple[Upload, str]]:
@@ -362,12 +368,13 @@ def submit(
         raise DomainError(
             _("Someone in your group handed in at the same moment. Please try again.")
         ) from None
-    folder = upload_folder()
     for upload, ext in checked:
         db.session.add(
             SubmissionFile(
                 submission_id=submission.id,
-                stored_name=_store(folder, upload.data),
+                # A random key, never a name the user sent. werklab.storage removes the file
+                # again if this transaction rolls back, so a failed hand-in leaves nothing.
+                stored_name=storage.save(secrets.token_hex(16), upload.data, CONTENT_TYPES[ext]),
                 original_name=clean_filename(upload.filename),
                 content_type=CONTENT_TYPES[ext],
                 size=len(upload.data),
@@ -385,31 +392,6 @@ def submit(
         files=len(checked),
     )
     return submission
-
-
-_UPLOADS_PENDING = "werklab_uploads_pending"
-
-
-def _store(folder: Path, data: bytes) -> str:
-    """Write an uploaded file under a random name; it is removed again if the transaction
-    that records it rolls back, so a failed hand-in leaves no file behind."""
-    stored_name = secrets.token_hex(16)
-    # "xb": never overwrite; the name is random, so a clash means something is wrong.
-    with open(folder / stored_name, "xb") as fh:
-        db.session.info.setdefault(_UPLOADS_PENDING, []).append(folder / stored_name)
-        fh.write(data)
-    return stored_name
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_committed_uploads(session: Session) -> None:
-    session.info.pop(_UPLOADS_PENDING, None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _remove_rolled_back_uploads(session: Session) -> None:
-    for path in session.info.pop(_UPLOADS_PENDING, []):
-        path.unlink(missing_ok=True)
 
 
 def _latest_version(assignment: Assignment, group: HomeworkGroup) -> int | None:

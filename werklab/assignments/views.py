@@ -213,11 +213,12 @@ def download(file_id: int):
     members = services.members_of(group)
     if not permissions.can_view_submissions(current_user, submission.assignment.programme, members):
         abort(403)
-    path = services.file_path(stored)
-    if not path.is_file():
+    try:
+        handle = services.open_file(stored)
+    except FileNotFoundError:
         abort(404)
     response = send_file(
-        path,
+        handle,
         mimetype=stored.content_type,
         as_attachment=True,
         download_name=stored.original_name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,15 @@ from werklab.registration.models import Registration, RegistrationStatus
 
 class NotOnRegister(DomainError):
     status_code = 409
+
+
+class NotStarted(DomainError):
+    status_code = 409
+
+
+def has_started(session: ProgrammeSession, now: datetime) -> bool:
+    """Attendance is recorded only once a session has started."""
+    return session.starts_at <= now
 
 
 def load_session(session_id: int) -> ProgrammeSession | None:
@@ -109,6 +119,15 @@ def mark_attendance(
 ) -> AttendanceRecord:
     """Mark one participant aanwezig, afgemeld or afwezig at a session (again: updates it)."""
     now = now or utcnow()
+    if not has_started(session, now):
+        raise NotStarted(
+            str(
+                _l(
+                    "This session has not started yet: attendance can be recorded from %(when)s.",
+                    when=format_datetime(session.starts_at, "d MMMM y, HH:mm"),
+                )
+            )
+        )
     if registration.programme_id != session.programme_id:
         raise NotOnRegister(str(_l("This person is not registered for this programme.")))
     record = _record(session.id, registration.id)

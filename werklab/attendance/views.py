@@ -85,6 +85,7 @@ def register(session_id: int):
         unmarked=sum(1 for r in rows if r.status is None),
         form=MarkForm(),
         shortcuts=shortcuts,
+        started=services.has_started(session, utcnow()),
     )
 
 

@@ -17,6 +17,8 @@ def session_event(programme: Programme, session: ProgrammeSession, stamp: dateti
     event = Event()
     event.add("uid", f"werklab-session-{session.id}@werklab")
     event.add("dtstamp", stamp)
+    # Raised on every change of time or place: the calendar replaces its copy of the event.
+    event.add("sequence", session.sequence or 0)
     event.add("dtstart", session.starts_at.replace(tzinfo=UTC))
     event.add("dtend", session.ends_at.replace(tzinfo=UTC))
     event.add("summary", f"{programme.title}: {session.theme}")
@@ -53,3 +55,22 @@ def build_calendar(
 def programme_calendar(programme: Programme, sessions: Iterable[ProgrammeSession]) -> bytes:
     """The sessions of one programme (attached to the confirmation mail)."""
     return build_calendar(programme.title, [(programme, sessions)])
+
+
+def session_calendar(programme: Programme, session: ProgrammeSession) -> bytes:
+    """One session (attached to the mail that says it changed: same UID, higher SEQUENCE)."""
+    return build_calendar(programme.title, [(programme, [session])])
+
+
+def cancelled_session_calendar(programme: Programme, session: ProgrammeSession) -> bytes:
+    """A session that no longer takes place: the same event marked cancelled (METHOD CANCEL,
+    STATUS CANCELLED, a higher SEQUENCE), so a calendar that has it removes or strikes it."""
+    cal = Calendar()
+    cal.add("prodid", "-//werklab//werklab//NL")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL")
+    event = session_event(programme, session, utcnow().replace(tzinfo=UTC))
+    event["sequence"] = (session.sequence or 0) + 1
+    event.add("status", "CANCELLED")
+    cal.add_component(event)
+    return cal.to_ical()

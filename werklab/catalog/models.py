@@ -192,6 +192,9 @@ class ProgrammeSession(Base):
         enum_type(SessionKind, "session_kind"), default=SessionKind.WORKSHOP
     )
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The iCalendar SEQUENCE of the session's event: raised whenever its time or place
+    #: changes, so a calendar replaces the event it has (same UID) with the new one.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
 

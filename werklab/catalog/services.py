@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from werklab import audit
 from werklab.accounts.models import User
+from werklab.catalog.dates import check_slot
 from werklab.catalog.models import (
     DEFAULT_MINIMUM,
     MAX_GROUP_SIZE,
@@ -43,6 +44,15 @@ WERKLAB_SESSIONS = (
 #: Sent by update_session with the changed fields' old values: `previous` {name: value},
 #: `actor`, `now`. Receivers write in the caller's transaction.
 session_changed = Namespace().signal("session-changed")
+
+#: Sent by create_session with the new session, and by delete_session (before the row goes)
+#: with the session being removed: `actor`, `now`. Receivers write in the caller's transaction.
+session_added = Namespace().signal("session-added")
+session_removed = Namespace().signal("session-removed")
+
+#: The fields of a session that people plan around: a change to any is mailed to everyone
+#: taking part, with the updated calendar event.
+WHEN_OR_WHERE = frozenset({"starts_at", "ends_at", "location_name", "location_address"})
 
 
 def local_to_utc(value: datetime) -> datetime:
@@ -162,6 +172,7 @@ def create_programme(data: ProgrammeData, *, actor: str, now: datetime | None = 
     )
     db.session.add(programme)
     for session in sessions:
+        check_slot(session.starts_at, session.ends_at, now=now)
         add_session(programme, session)
     db.session.flush()
     audit.record("programme.created", programme, actor=actor, now=now, kind=data.kind.value)
@@ -211,12 +222,21 @@ VISIBLE_STATUSES = (
     ProgrammeStatus.CANCELLED,
     ProgrammeStatus.COMPLETED,
 )
+#: ...and with its invitation also a draft: the invitation link a municipality shares shows
+#: the programme ("registration opens soon") before registration opens.
+PAGE_STATUSES = (*VISIBLE_STATUSES, ProgrammeStatus.DRAFT)
+
+
+def hidden_draft(status: ProgrammeStatus, visibility: Visibility) -> bool:
+    """True for a draft without a page: a draft has one only when it is invitation-only (and
+    the invitation is given)."""
+    return status is ProgrammeStatus.DRAFT and visibility is not Visibility.INVITATION
 
 
 @cache
 def _registrable_programme_stmt():
     return select(Programme).where(
-        Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
+        Programme.slug == bindparam("slug"), in_constants(Programme.status, PAGE_STATUSES)
     )
 
 
@@ -227,6 +247,8 @@ def registrable_programme(slug: str, invitation_token: str | None) -> Programme 
         _registrable_programme_stmt(), {"slug": slug}
     ).scalar_one_or_none()
     if programme is None or not programme.accepts_invitation(invitation_token):
+        return None
+    if hidden_draft(programme.status, programme.visibility):
         return None
     return programme
 
@@ -294,9 +316,11 @@ def create_session(
     """Add a session at the end of a programme (a werklab keeps its three)."""
     now = now or utcnow()
     _werklab_sessions_fixed(programme)
+    check_slot(data.starts_at, data.ends_at, now=now)
     session = add_session(programme, data)
     db.session.flush()
     audit.record("session.created", session, actor=actor, now=now, programme_id=programme.id)
+    session_added.send(session, actor=actor, now=now)
     return session
 
 
@@ -306,6 +330,7 @@ def update_session(
     """Change a session's theme, time, place, kind or description."""
     now = now or utcnow()
     _check_session_data(data)
+    check_slot(data.starts_at, data.ends_at, now=now, previous_start=session.starts_at)
     values = {
         "theme": data.theme.strip(),
         "starts_at": data.starts_at,
@@ -319,6 +344,8 @@ def update_session(
     previous = {name: getattr(session, name) for name in changed}
     for name in changed:
         setattr(session, name, values[name])
+    if WHEN_OR_WHERE & set(changed):
+        session.sequence = (session.sequence or 0) + 1
     if changed:
         audit.record(
             "session.updated",
@@ -354,6 +381,7 @@ def delete_session(session: ProgrammeSession, *, actor: str, now: datetime | Non
         position=position,
         theme=session.theme,
     )
+    session_removed.send(session, actor=actor, now=now)
     programme.sessions.remove(session)
     # The removed session no longer points at its programme (see _touch_programme): bump
     # the version of the public page here.

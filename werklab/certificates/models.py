@@ -66,7 +66,8 @@ class Certificate(Base):
         sa.ForeignKey("programmes.id", ondelete="CASCADE"), index=True
     )
     #: Copied at issue: the certificate says what was true then, even if data changes later.
-    name: Mapped[str] = mapped_column(sa.String(200))
+    #: The registration's full name (first and last name, up to 201 characters).
+    name: Mapped[str] = mapped_column(sa.String(300))
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     programme_title: Mapped[str] = mapped_column(sa.String(200))
     #: [{"date": "YYYY-MM-DD", "theme": str}] of the sessions attended.

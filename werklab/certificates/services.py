@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -177,21 +178,60 @@ def new_code() -> str:
     return secrets.token_urlsafe(16)
 
 
+class NotYet(DomainError):
+    status_code = 409
+
+
+def sessions_to_come(programme: Programme, now: datetime) -> list[ProgrammeSession]:
+    """The sessions the rule counts that have not taken place (ended) yet. The rule counts
+    every session of the programme (its share or minimum is of all of them), so a
+    certificate waits until the last one has ended."""
+    return [s for s in programme.sessions if s.ends_at > now]
+
+
+def to_issue(programme: Programme, now: datetime) -> list[Standing]:
+    """Who would get a certificate (and a mail) if they were issued now."""
+    if not programme.sessions or sessions_to_come(programme, now):
+        return []
+    return [
+        s
+        for s in standings(programme)
+        if s.eligible
+        and s.certificate is None
+        and s.registration.status is RegistrationStatus.CONFIRMED
+        # Not to a person who asked for their data to be erased.
+        and s.registration.erased_at is None
+    ]
+
+
 def issue_certificates(
-    programme: Programme, *, actor: User, now: datetime | None = None
+    programme: Programme,
+    *,
+    actor: User,
+    now: datetime | None = None,
+    registration_ids: set[int] | None = None,
 ) -> list[Certificate]:
     """Issue a certificate to every eligible participant who has none yet and mail it (the
-    PDF is made when the mail is sent)."""
+    PDF is made when the mail is sent); only once every session has taken place.
+
+    With `registration_ids` (the people the trainer saw and confirmed), only to those."""
     now = now or utcnow()
+    to_come = sessions_to_come(programme, now)
+    if to_come:
+        raise NotYet(
+            str(
+                _l(
+                    "Certificates can be issued once every session has taken place: the last "
+                    "one ends on %(when)s.",
+                    when=format_datetime(max(s.ends_at for s in to_come), "d MMMM y, HH:mm"),
+                )
+            )
+        )
     trainers = [t.name for t in programme.trainers]
     issued = []
-    for standing in standings(programme):
-        if not standing.eligible or standing.certificate is not None:
+    for standing in to_issue(programme, now):
+        if registration_ids is not None and standing.registration.id not in registration_ids:
             continue
-        if standing.registration.status is not RegistrationStatus.CONFIRMED:
-            continue
-        if standing.registration.erased_at is not None:
-            continue  # the person asked for their data to be erased
         certificate = _issue(programme, standing, trainers, actor, now)
         if certificate is not None:
             issued.append(certificate)

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 
 from werklab import permissions
 from werklab.certificates import pdf, services
-from werklab.certificates.forms import ActionForm, RuleForm, VerifyForm
+from werklab.certificates.forms import ActionForm, IssueForm, RuleForm, VerifyForm
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -55,6 +55,7 @@ def _overview(programme, rule_form=None, status=200):
         to_issue=sum(
             1 for r in rows if r.eligible and r.certificate is None and r.registration.is_seated
         ),
+        to_come=sorted(services.sessions_to_come(programme, utcnow()), key=lambda s: s.ends_at),
     )
     return page, status
 
@@ -92,16 +93,42 @@ def set_rule(programme_id: int):
     return redirect(url_for("certificates.programme", programme_id=programme_id))
 
 
+@bp.get("/werkruimte/<int:programme_id>/certificaten/uitreiken")
+@login_required
+def confirm_issue(programme_id: int):
+    """Before issuing: who will get a certificate and a mail, with a button to confirm."""
+    prog = _programme(programme_id)
+    now = utcnow()
+    rows = services.to_issue(prog, now)
+    form = IssueForm(ids=",".join(str(r.registration.id) for r in rows))
+    return render_template(
+        "certificates/confirm_issue.html",
+        programme=prog,
+        rows=rows,
+        form=form,
+        to_come=services.sessions_to_come(prog, now),
+    )
+
+
 @bp.post("/werkruimte/<int:programme_id>/certificaten/uitreiken")
 @login_required
 def issue(programme_id: int):
-    """Issue certificates to everyone eligible who has none yet, and mail them."""
+    """Issue certificates to the eligible people the trainer confirmed, and mail them."""
     prog = _programme(programme_id)
-    if not ActionForm().validate_on_submit():
+    form = IssueForm()
+    if not form.validate_on_submit():
         abort(400)
-    issued = services.issue_certificates(
-        prog, actor=current_user._get_current_object(), now=utcnow()
-    )
+    chosen = form.chosen()
+    if chosen is None:  # not confirmed on the page that lists who gets a mail
+        return redirect(url_for("certificates.confirm_issue", programme_id=programme_id))
+    try:
+        issued = services.issue_certificates(
+            prog, actor=current_user._get_current_object(), now=utcnow(), registration_ids=chosen
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("certificates.programme", programme_id=programme_id))
     db.session.commit()
     if issued:
         flash(_("Certificates issued and sent: %(num)d.", num=len(issued)), "success")

@@ -12,7 +12,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -20,7 +19,7 @@ from werklab.evaluations.models import QuestionKind
 from werklab.evaluations.questionnaires import QuestionData
 from werklab.evaluations.ready_made import READY_MADE
 from werklab.evaluations.services import MAX_OPEN_DAYS, SettingsData
-from werklab.fields import no_control_characters, single_line, strip
+from werklab.fields import TextAreaField, no_control_characters, single_line, strip
 
 KIND_LABELS = {
     QuestionKind.SCALE: _l("Scale from 1 to 5"),

@@ -33,6 +33,7 @@ from werklab.evaluations.models import (
 )
 from werklab.evaluations.questionnaires import default_questionnaire
 from werklab.extensions import db
+from werklab.fields import normalize_newlines
 from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
@@ -407,7 +408,8 @@ def _parse(question: Question, values: list[str]) -> tuple[dict | None, str | No
     """One question's raw form values → (answer fields, or None when unanswered; error)."""
     values = [v for v in values if v is not None and v.strip() != ""]
     if question.kind is QuestionKind.OPEN:
-        text = values[0].strip() if values else ""
+        # Browsers send line breaks as "\r\n": stored as "\n", like every text field.
+        text = normalize_newlines(values[0]).strip() if values else ""
         if _CONTROL.search(text):
             return None, str(_l("This text contains characters we cannot store."))
         if len(text) > OPEN_ANSWER_MAX:
@@ -537,7 +539,13 @@ def open_for_email(email: str, now: datetime) -> list[OpenEvaluation]:
 
 def unanswered_in_a_row(programme_id: int, now: datetime) -> dict[int, datetime]:
     """Registration id → since when, for each participant (still seated) who left the last
-    two evaluations sent to them unanswered. One SQL query, however many participants.
+    two evaluations sent to them unanswered. One SQL query, however many participants."""
+    return unanswered_in_a_row_of([programme_id], now)
+
+
+def unanswered_in_a_row_of(programme_ids, now: datetime) -> dict[int, datetime]:
+    """unanswered_in_a_row for several programmes at once, in one SQL query however many
+    programmes and participants (the overview of "Aandacht nodig" relies on it).
 
     An evaluation counts once it is settled for that person: answered (at any time), or
     closed without an answer; one still open and unanswered does not count yet. "Since" is
@@ -553,7 +561,7 @@ def unanswered_in_a_row(programme_id: int, now: datetime) -> dict[int, datetime]
         .join(ProgrammeSession, ProgrammeSession.id == Evaluation.session_id)
         .join(Registration, Registration.id == EvaluationInvitation.registration_id)
         .where(
-            ProgrammeSession.programme_id == programme_id,
+            ProgrammeSession.programme_id.in_(list(programme_ids)),
             Registration.status == RegistrationStatus.CONFIRMED,
             Registration.erased_at.is_(None),
             (EvaluationInvitation.answered_at.is_not(None)) | (Evaluation.closes_at <= now),

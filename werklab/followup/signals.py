@@ -34,7 +34,7 @@ from werklab.attendance.models import AttendanceRecord, AttendanceStatus
 from werklab.audit import AuditEntry
 from werklab.catalog.models import ProgrammeSession
 from werklab.catalog.services import local_to_utc, utc_to_local
-from werklab.evaluations.services import unanswered_in_a_row
+from werklab.evaluations.services import unanswered_in_a_row_of
 from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.invoicing.models import DocumentKind, Invoice, InvoiceStatus
@@ -426,6 +426,6 @@ NO_EVALUATION = register(
             "closed without an answer; one that is still open does not count yet. Since: when "
             "the second of the two closed."
         ),
-        per_programme(unanswered_in_a_row),
+        unanswered_in_a_row_of,
     )
 )

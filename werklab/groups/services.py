@@ -18,6 +18,7 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.groups.composition import Person, compose, normalise, pairs_of
+from werklab.groups.labels import group_name
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.registration.models import Registration, RegistrationStatus
 
@@ -168,7 +169,7 @@ def compose_groups(
     ]
     round_ = current + 1 if (new_round or current == 0) else current
     if round_ == current:
-        with_work = [g.name for g in old_groups if not g.locked and _has_work(g)]
+        with_work = [group_name(g) for g in old_groups if not g.locked and _has_work(g)]
         if with_work:
             raise DomainError(
                 ngettext(

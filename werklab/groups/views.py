@@ -13,9 +13,15 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.groups import services
 from werklab.groups.forms import ComposeForm, LockForm, MoveForm
+from werklab.groups.labels import group_name
 from werklab.registration.lookup import load_registration
 
 bp = Blueprint("groups", __name__)
+
+
+@bp.record_once
+def _template_helpers(state) -> None:
+    state.app.jinja_env.filters["group_name"] = group_name
 
 
 def _programme(programme_id: int):
@@ -34,7 +40,7 @@ def _group(group_id: int):
 
 def _page(programme, form: ComposeForm | None = None, status: int = 200):
     board = services.board(programme)
-    choices = [(v.group.id, v.group.name) for v in board.groups if not v.group.locked]
+    choices = [(v.group.id, group_name(v.group)) for v in board.groups if not v.group.locked]
     return render_template(
         "groups/programme.html",
         programme=programme,
@@ -124,9 +130,9 @@ def _set_locked(group_id: int, locked: bool):
         return _back(group.programme_id)
     db.session.commit()
     flash(
-        _("%(group)s is locked.", group=group.name)
+        _("%(group)s is locked.", group=group_name(group))
         if locked
-        else _("%(group)s is unlocked.", group=group.name),
+        else _("%(group)s is unlocked.", group=group_name(group)),
         "success",
     )
     return _back(group.programme_id)

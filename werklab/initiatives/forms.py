@@ -15,12 +15,12 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from werklab.catalog.services import local_to_utc
 from werklab.fields import (
+    TextAreaField,
     no_control_characters,
     required_date,
     required_end_time,
@@ -70,7 +70,12 @@ class InitiativeForm(FlaskForm):
     contact_email = EmailField(
         _l("Contact e-mail"),
         filters=[strip],
-        validators=[Optional(), Email(message=_l("Please fill in a valid e-mail address."))],
+        validators=[
+            single_line,
+            Optional(),
+            Length(max=254, message=_l("This e-mail address is too long.")),
+            Email(message=_l("Please fill in a valid e-mail address.")),
+        ],
     )
     address = _line(_l("Address"), 300)
     accessibility = _text(_l("Accessibility"))

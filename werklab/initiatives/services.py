@@ -9,10 +9,11 @@ from datetime import date, datetime
 
 from blinker import Namespace
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from werklab import audit
+from werklab.catalog.dates import check_slot
 from werklab.catalog.models import Programme, ProgrammeSession, SessionKind
 from werklab.catalog.services import session_changed
 from werklab.db import utcnow
@@ -95,7 +96,23 @@ def update_initiative(
     if changed:
         audit.record("initiative.updated", initiative, actor=actor, now=now, fields=changed)
     db.session.flush()
+    if {"name", "place"} & set(changed):
+        _touch_programmes(initiative)
     return initiative
+
+
+def _touch_programmes(initiative: Initiative) -> None:
+    """The programme pages that show this initiative on their route get a new version (their
+    cached pages, werklab.pagecache, are then rendered again in every worker)."""
+    hosted = (
+        select(ProgrammeSession.programme_id)
+        .join(SessionHost, SessionHost.session_id == ProgrammeSession.id)
+        .where(SessionHost.initiative_id == initiative.id)
+    )
+    db.session.execute(
+        update(Programme).where(Programme.id.in_(hosted)).values(updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def all_initiatives() -> list[Initiative]:
@@ -209,6 +226,7 @@ def add_visit(
         raise ValidationError(str(_l("Only a site-visit session has visits.")))
     if ends_at <= starts_at:
         raise ValidationError(str(_l("The visit must end after it starts.")))
+    check_slot(starts_at, ends_at, now=now, what="visit")
     if any(v.initiative_id == initiative.id for v in visits_of(session)):
         raise ValidationError(str(_l("This initiative is already visited in this session.")))
     visit = SiteVisit(
@@ -428,6 +446,7 @@ def move_visit(
     now = now or utcnow()
     if ends_at <= starts_at:
         raise ValidationError(str(_l("The visit must end after it starts.")))
+    check_slot(starts_at, ends_at, now=now, previous_start=visit.starts_at, what="visit")
     if (visit.starts_at, visit.ends_at) == (starts_at, ends_at):
         return visit
     visit.starts_at, visit.ends_at = starts_at, ends_at
@@ -534,6 +553,8 @@ def set_session_host(
         initiative_id=initiative.id if initiative else None,
         organisation=organisation,
     )
+    # The route is on the programme's cached page: a new version renders it again.
+    session.programme.updated_at = utcnow()
     db.session.flush()
     return host
 

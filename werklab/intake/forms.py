@@ -19,7 +19,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
     widgets,
 )
 from wtforms.validators import (
@@ -34,14 +33,18 @@ from wtforms.validators import (
 
 from werklab import numbers
 from werklab.fields import (
+    TextAreaField,
     buyer_reference_field,
     city_field,
     e_invoice_field,
     legal_id_field,
+    no_control_characters,
     order_number_field,
     peppol_id_field,
     postcode_field,
+    single_line,
     street_field,
+    strip,
 )
 from werklab.intake.models import MAX_EXPECTED, MIN_EXPECTED, PolicyArea, RequestStatus
 from werklab.intake.services import (
@@ -69,27 +72,51 @@ STATUS_LABELS = {
 }
 
 
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
+def _line(label, max_length: int, required=None, **kw):
+    """A one-line text: no line breaks or control characters (names go into mail headers)."""
+    checks = [single_line, DataRequired(message=required) if required else Optional()]
+    return StringField(
+        label,
+        [*checks, Length(max=max_length, message=_l("At most %(n)d characters.", n=max_length))],
+        filters=[strip],
+        **kw,
+    )
+
+
+def _text(label, max_length: int, required=None, **kw):
+    checks = [no_control_characters, DataRequired(message=required) if required else Optional()]
+    return TextAreaField(
+        label,
+        [*checks, Length(max=max_length, message=_l("At most %(n)d characters.", n=max_length))],
+        filters=[strip],
+        **kw,
+    )
+
+
+def _email(label, required=None):
+    return EmailField(
+        label,
+        [
+            single_line,
+            DataRequired(message=required) if required else Optional(),
+            Length(max=254, message=_l("This e-mail address is too long.")),
+            Email(message=_l("This is not a valid e-mail address, e.g. name@organisation.nl.")),
+        ],
+        filters=[strip],
+    )
+
+
 class IntakeForm(FlaskForm):
-    municipality = StringField(
-        _l("Municipality"), [DataRequired(), Length(max=200)], filters=[strip]
-    )
-    contact_name = StringField(_l("Your name"), [DataRequired(), Length(max=200)], filters=[strip])
-    contact_role = StringField(_l("Your role"), [DataRequired(), Length(max=200)], filters=[strip])
-    contact_email = EmailField(
-        _l("E-mail address"), [DataRequired(), Email(), Length(max=254)], filters=[strip]
-    )
-    contact_phone = StringField(
-        _l("Phone number"), [DataRequired(), Length(max=40)], filters=[strip]
-    )
+    municipality = _line(_l("Municipality"), 200, _l("Please fill in your municipality."))
+    contact_name = _line(_l("Your name"), 200, _l("Please fill in your name."))
+    contact_role = _line(_l("Your role"), 200, _l("Please fill in your role."))
+    contact_email = _email(_l("E-mail address"), _l("Please fill in your e-mail address."))
+    contact_phone = _line(_l("Phone number"), 40, _l("Please fill in your phone number."))
     expected_participants = IntegerField(
         _l("Expected number of participants"),
         [InputRequired(), NumberRange(min=1, max=200)],
@@ -103,28 +130,16 @@ class IntakeForm(FlaskForm):
         choices=[SelectChoice(area.value, POLICY_LABELS[area]) for area in PolicyArea],
         validators=[DataRequired(message=_l("Choose at least one policy area."))],
     )
-    policy_other = StringField(
-        _l("Other policy area"), [Optional(), Length(max=200)], filters=[strip]
+    policy_other = _line(_l("Other policy area"), 200)
+    question = _text(
+        _l("Your question or reason"), 5000, _l("Please describe your question or reason.")
     )
-    question = TextAreaField(
-        _l("Your question or reason"), [DataRequired(), Length(max=5000)], filters=[strip]
+    current_practice = _text(
+        _l("How does your municipality work with resident initiatives today?"), 5000
     )
-    current_practice = TextAreaField(
-        _l("How does your municipality work with resident initiatives today?"),
-        [Optional(), Length(max=5000)],
-        filters=[strip],
-    )
-    known_initiatives = TextAreaField(
-        _l("Local resident initiatives we could involve"),
-        [Optional(), Length(max=5000)],
-        filters=[strip],
-    )
-    preferred_period = StringField(
-        _l("Preferred period"), [Optional(), Length(max=200)], filters=[strip]
-    )
-    practical_wishes = TextAreaField(
-        _l("Practical wishes"), [Optional(), Length(max=5000)], filters=[strip]
-    )
+    known_initiatives = _text(_l("Local resident initiatives we could involve"), 5000)
+    preferred_period = _line(_l("Preferred period"), 200)
+    practical_wishes = _text(_l("Practical wishes"), 5000)
 
     def validate_expected_participants(self, field):
         if field.data is not None and not MIN_EXPECTED <= field.data <= MAX_EXPECTED:
@@ -162,7 +177,7 @@ class RequestForm(FlaskForm):
     status = SelectField(
         _l("Status"), choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in RequestStatus]
     )
-    notes = TextAreaField(_l("Notes from the intake conversation"), [Optional(), Length(max=20000)])
+    notes = _text(_l("Notes from the intake conversation"), 20000)
 
 
 def parse_euros(text: str) -> int | None:
@@ -182,8 +197,8 @@ def parse_euros(text: str) -> int | None:
 
 
 class LineForm(Form):
-    description = StringField(_l("Description"), [Optional(), Length(max=300)], filters=[strip])
-    amount = StringField(_l("Amount in euros (excl. VAT)"), [Optional(), Length(max=20)])
+    description = _line(_l("Description"), 300)
+    amount = _line(_l("Amount in euros (excl. VAT)"), 20)
 
     def validate_amount(self, field):
         if field.data and field.data.strip() and parse_euros(field.data) is None:
@@ -192,7 +207,11 @@ class LineForm(Form):
 
 class QuoteForm(FlaskForm):
     lines = FieldList(FormField(LineForm), min_entries=MAX_LINES, max_entries=MAX_LINES)
-    vat_rate = StringField(_l("VAT rate (%)"), [InputRequired(), Length(max=6)], default="21")
+    vat_rate = StringField(
+        _l("VAT rate (%)"),
+        [single_line, InputRequired(), Length(max=6, message=_l("At most %(n)d characters.", n=6))],
+        default="21",
+    )
     valid_until = DateField(_l("Valid until"), [InputRequired()])
 
     def validate_vat_rate(self, field):
@@ -231,8 +250,8 @@ class SendQuoteForm(FlaskForm):
 
 
 class AcceptForm(FlaskForm):
-    name = StringField(_l("Your name"), [DataRequired(), Length(max=200)], filters=[strip])
-    role = StringField(_l("Your role"), [DataRequired(), Length(max=200)], filters=[strip])
+    name = _line(_l("Your name"), 200, _l("Please fill in your name."))
+    role = _line(_l("Your role"), 200, _l("Please fill in your role."))
     purchase_reference = order_number_field()
     buyer_reference = buyer_reference_field()
     billing_street = street_field()
@@ -240,15 +259,11 @@ class AcceptForm(FlaskForm):
     billing_city = city_field()
     legal_id = legal_id_field()
     peppol_id = peppol_id_field()
-    billing_email = EmailField(
-        _l("E-mail address for the invoice (optional)"),
-        [Optional(), Email(), Length(max=254)],
-        filters=[strip],
-    )
+    billing_email = _email(_l("E-mail address for the invoice (optional)"))
     # Public buyers mostly take e-invoices: asked for unless the contact says otherwise.
     e_invoice = e_invoice_field(default=True)
     agree_terms = BooleanField(
-        _l("I agree to the terms of this quote and may accept it for my municipality."),
+        _l("I agree to the terms of this quote shown above and may accept it for my municipality."),
         [DataRequired(message=_l("Please agree to the terms."))],
     )
 
@@ -298,15 +313,17 @@ class AcceptForm(FlaskForm):
 
 
 class DeclineForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Why do you decline?"), [DataRequired(), Length(max=5000)], filters=[strip]
-    )
+    reason = _text(_l("Why do you decline?"), 5000, _l("Please tell us why you decline."))
 
 
 class DomainsForm(FlaskForm):
     domains = StringField(
         _l("Allowed e-mail domains"),
-        [Optional(), Length(max=1000)],
+        [
+            single_line,
+            Optional(),
+            Length(max=1000, message=_l("At most %(n)d characters.", n=1000)),
+        ],
         description=_l(
             "For example arnhem.nl. Only colleagues with an address in these domains can "
             "register. Leave empty to allow every address."

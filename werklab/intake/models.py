@@ -139,6 +139,9 @@ class Quote(Base):
     buyer_peppol_id: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
     #: The municipality wants the invoice as an e-invoice (UBL) too.
     e_invoice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The terms the municipality agrees to, copied from QUOTE_TERMS when the quote is sent
+    #: (a later change of the setting does not change what was offered).
+    terms: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     terms_agreed_at: Mapped[datetime | None]
     decline_reason: Mapped[str] = mapped_column(sa.Text, default="")
     invoice_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invoices.id"))

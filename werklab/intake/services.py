@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from werklab.intake.models import (
 from werklab.invoicing.buyer import clean_buyer
 from werklab.invoicing.documents import invoice_quote, local_date
 from werklab.links import external_url, sign, unsign
-from werklab.mail import queue_mail
+from werklab.mail import OutboxMail, queue_mail
 from werklab.pdf import render_pdf
 from werklab.registration.models import Registration, RegistrationStatus
 
@@ -170,6 +170,22 @@ def submit_request(data: IntakeData, *, now: datetime | None = None) -> BookingR
     return booking
 
 
+def confirmation_mail(booking: BookingRequest) -> OutboxMail | None:
+    """The confirmation mailed to the contact when the request came in (queued with the
+    request's own time), to tell the visitor honestly whether it went out."""
+    return (
+        db.session.execute(
+            select(OutboxMail).where(
+                OutboxMail.kind == "intake.request_received",
+                OutboxMail.to_addr == booking.contact_email,
+                OutboxMail.created_at == booking.created_at,
+            )
+        )
+        .scalars()
+        .first()
+    )
+
+
 # --- 2. the coordinator's pipeline ----------------------------------------------------------
 
 
@@ -230,6 +246,9 @@ def save_quote(
 ) -> Quote:
     """Create or change the request's quote; only a quote that has not been sent changes."""
     now = now or utcnow()
+    if any(c and not d.strip() for d, c in data.lines):
+        # Never drop an amount silently with its empty line.
+        raise ValidationError(str(_l("Every line with an amount needs a description.")))
     lines = [(d.strip(), c) for d, c in data.lines if d.strip()]
     if not lines:
         raise ValidationError(str(_l("A quote needs at least one line.")))
@@ -300,7 +319,9 @@ def send_quote(quote: Quote, *, actor: str, now: datetime | None = None) -> Quot
         raise QuoteClosed(str(_l("Only a quote that has not been sent yet can be sent.")))
     if quote.is_expired(local_date(now)):
         raise ValidationError(str(_l("The quote must be valid until today or later.")))
+    check_sendable(quote)
     booking = quote.booking_request
+    quote.terms = current_app.config["QUOTE_TERMS"].strip()
     quote.status = QuoteStatus.SENT
     quote.sent_at = now.replace(microsecond=0)
     booking.status = RequestStatus.QUOTE_SENT
@@ -323,13 +344,31 @@ def send_quote(quote: Quote, *, actor: str, now: datetime | None = None) -> Quot
     return quote
 
 
+def check_sendable(quote: Quote) -> None:
+    """A quote goes out only with lines and an amount: a municipality must never be able to
+    accept a werklab for €0."""
+    if not quote.lines:
+        raise ValidationError(str(_l("This quote has no lines: add what the werklab costs.")))
+    if quote.total_excl_cents <= 0:
+        raise ValidationError(
+            str(_l("This quote comes to €0: fill in the amounts before sending it."))
+        )
+
+
+def quote_terms(quote: Quote) -> str:
+    """The terms of a quote: its own copy once sent, the current setting for a draft."""
+    return quote.terms or current_app.config["QUOTE_TERMS"].strip()
+
+
 def quote_pdf(quote: Quote) -> bytes:
     """The quote as an A4 PDF (everything typed is rendered as text)."""
-    from flask import current_app
-
     with force_locale(quote.booking_request.locale):
         html = render_template(
-            "pdf/quote.html", quote=quote, booking=quote.booking_request, cfg=current_app.config
+            "pdf/quote.html",
+            quote=quote,
+            booking=quote.booking_request,
+            cfg=current_app.config,
+            terms=quote_terms(quote),
         )
     return render_pdf(html)
 
@@ -425,6 +464,7 @@ def accept_quote(quote: Quote, data: Acceptance, *, now: datetime | None = None)
     now = now or utcnow()
     quote = _lock_quote(quote)
     _check_open(quote, now)
+    check_sendable(quote)  # a €0 quote sent before this rule existed is not accepted either
     name, role, reference = data.name.strip(), data.role.strip(), data.purchase_reference.strip()
     buyer = clean_buyer(
         street=data.street,

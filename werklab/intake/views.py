@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -75,15 +85,22 @@ def request_form():
             form.form_errors.append(exc.message)
             return render_template("intake/request_form.html", form=form), exc.status_code
         db.session.commit()
-        return redirect(url_for("intake.request_sent", email=booking.contact_email))
+        # The address stays out of the URL (browser history, server logs, Referer): the
+        # thank-you page finds the request through the visitor's session.
+        session["intake_request"] = booking.id
+        return redirect(url_for("intake.request_sent"))
     status = 422 if form.errors else 200
     return render_template("intake/request_form.html", form=form), status
 
 
 @bp.route("/werklab-aanvragen/verstuurd")
 def request_sent():
-    """Thank the municipality for its request."""
-    return render_template("intake/request_sent.html")
+    """Thank the municipality for its request, and say whether the confirmation went out."""
+    booking = services.load_request(session.get("intake_request") or 0)
+    mail = services.confirmation_mail(booking) if booking else None
+    return render_template(
+        "intake/request_sent.html", mail_status=mail.status.value if mail else None
+    )
 
 
 # --- 2. the coordinator's pipeline ----------------------------------------------------------
@@ -231,6 +248,7 @@ def _quote_page(quote, token, accept_form=None, decline_form=None, status=200):
         accept_form=accept_form or AcceptForm(),
         decline_form=decline_form or DeclineForm(),
         expired=quote.is_expired(today),
+        terms=services.quote_terms(quote),
         answered=quote.status in (QuoteStatus.ACCEPTED, QuoteStatus.DECLINED),
     ), status
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit
+from werklab.catalog.pricing import seat_price
 from werklab.catalog.services import utc_to_local
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
@@ -90,8 +91,7 @@ def invoice_registration(
     if not programme.fee_cents:
         raise InvoiceError(str(_l("This programme has no fee to invoice.")))
 
-    rate = programme.vat_rate_bp
-    fee = programme.fee_cents
+    price = seat_price(programme)
     with force_locale(registration.locale):
         description = str(_l("Participation in %(title)s", title=programme.title))
     invoice = _new_invoice(
@@ -119,10 +119,10 @@ def invoice_registration(
                 position=1,
                 description=description[:300],
                 quantity=1,
-                unit_price_cents=fee,
-                vat_rate_bp=rate,
-                amount_excl_cents=fee,
-                vat_cents=vat_of(fee, rate),
+                unit_price_cents=price.excl_cents,
+                vat_rate_bp=price.vat_rate_bp,
+                amount_excl_cents=price.excl_cents,
+                vat_cents=price.vat_cents,
             )
         ],
     )
@@ -181,6 +181,7 @@ def _issue(invoice: Invoice, now: datetime, *, actor: str, **audit_data) -> Invo
 CREDIT_REASONS = {
     "cancelled": _l("Registration cancelled"),
     "programme_cancelled": _l("The programme does not go ahead"),
+    "external": _l("Payment refunded"),
 }
 
 

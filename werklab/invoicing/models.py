@@ -14,11 +14,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from werklab.catalog.pricing import vat_of  # noqa: F401  (one rounding rule: the seat price's)
 from werklab.db import Base, enum_type, utcnow
 from werklab.registration.models import Registration
 
@@ -47,12 +47,6 @@ class ListStatus(enum.Enum):
 
 #: Invoices that count as the registration's current one: at most one per registration.
 _CURRENT_SQL = "kind = 'invoice' AND status IN ('open', 'paid')"
-
-
-def vat_of(amount_cents: int, rate_bp: int) -> int:
-    """VAT on one line in cents, rounded half up (away from zero for negative amounts)."""
-    exact = Decimal(amount_cents) * rate_bp / Decimal(10000)
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class InvoiceCounter(Base):

@@ -7,10 +7,8 @@ tell which invoice ids exist (403, never 404).
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -48,18 +46,13 @@ FILTER_LABELS = {
 }
 
 
-def vat_rate(rate_bp: int) -> str:
-    """2100 → "21%", 1050 → "10,5%"."""
-    return format_decimal(Decimal(rate_bp) / 100, format="#,##0.##") + "%"
-
-
 def invoice_date(value) -> str:
     return format_date(value, "d MMMM y") if value else ""
 
 
 @bp.record_once
 def _template_helpers(state) -> None:
-    state.app.jinja_env.filters.update(vat_rate=vat_rate, invoice_date=invoice_date)
+    state.app.jinja_env.filters.update(invoice_date=invoice_date)
     state.app.jinja_env.globals.update(INVOICE_STATUS_LABELS=export.STATUS_LABELS)
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, time
 from decimal import Decimal
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,7 +18,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.validators import (
@@ -46,7 +46,9 @@ from werklab.catalog.services import (
     local_to_utc,
     utc_to_local,
 )
+from werklab.db import utcnow
 from werklab.fields import (
+    TextAreaField,
     no_control_characters,
     required_date,
     required_end_time,
@@ -136,7 +138,7 @@ class ProgrammeForm(FlaskForm):
         ],
     )
     fee = StringField(
-        _l("Fee per participant per year, in euros"),
+        _l("Fee per participant per year, in euros, excluding VAT"),
         filters=[strip],
         description=_l("For example 750 or 750,00. Leave empty when there is no fee."),
         validators=[single_line, Length(max=20, message=_l("This fee is not possible."))],
@@ -198,6 +200,8 @@ class ProgrammeForm(FlaskForm):
         if programme is not None:
             kwargs.setdefault("data", self.initial(programme))
         super().__init__(*args, **kwargs)
+        self._programme = programme
+        self._initial = self.initial(programme) if programme is not None else {}
         if programme is not None:
             del self.kind  # fixed at creation: a werklab has its three template sessions
 
@@ -272,6 +276,35 @@ class ProgrammeForm(FlaskForm):
     def validate_vat_rate(self, field):
         if field.data not in {"2100", "900", "0"}:
             raise ValidationError(_l("Please choose the VAT rate."))
+
+    def _check_day(self, field, *, before_first_session: bool) -> None:
+        """A date that is set or changed cannot lie in the past, and a date that must come
+        before the programme starts cannot lie after its first session."""
+        if field.data is None or field.data == self._initial.get(field.name):
+            return
+        today = utc_to_local(utcnow()).date()
+        if field.data < today:
+            raise ValidationError(_l("This date has already passed: choose today or later."))
+        sessions = self._programme.sessions if self._programme is not None else []
+        if before_first_session and sessions:
+            first = min(utc_to_local(s.starts_at).date() for s in sessions)
+            if field.data > first:
+                raise ValidationError(
+                    _l(
+                        "This date lies after the first session (%(date)s): choose an earlier "
+                        "date.",
+                        date=format_date(first, "d MMMM y"),
+                    )
+                )
+
+    def validate_deadline_date(self, field):
+        self._check_day(field, before_first_session=False)
+
+    def validate_decision_date(self, field):
+        self._check_day(field, before_first_session=True)
+
+    def validate_cancellation_date(self, field):
+        self._check_day(field, before_first_session=True)
 
     def validate_deadline_time(self, field):
         if field.data is not None and self.deadline_date.data is None:

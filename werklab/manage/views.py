@@ -6,6 +6,8 @@ loaded, so that nobody else can tell which programme or user ids exist (404 vs 4
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -26,6 +28,7 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.links import external_url
+from werklab.mail import failed_mails
 from werklab.manage import history
 from werklab.manage.forms import (
     AssignTrainerForm,
@@ -46,6 +49,9 @@ from werklab.registration.seats import seats_taken
 bp = Blueprint("manage", __name__, url_prefix="/beheer")
 
 menu.add("manage.index", _l("Management"), permissions.is_coordinator)
+
+#: How far back the overview lists mails that could not be delivered.
+FAILED_MAIL_WINDOW = timedelta(days=30)
 
 
 def _allow(rule) -> None:
@@ -107,8 +113,10 @@ def _form_page(template: str, form, **context):
 def index():
     """Every programme with its status, seats taken and trainers."""
     _allow(permissions.can_manage_catalogue)
-    rows = availability.programme_overview(now=utcnow())
-    return render_template("manage/index.html", rows=rows)
+    now = utcnow()
+    rows = availability.programme_overview(now=now)
+    failed = failed_mails(since=now - FAILED_MAIL_WINDOW)
+    return render_template("manage/index.html", rows=rows, failed_mails=failed)
 
 
 @bp.route("/programma/nieuw", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from werklab.accounts.models import User
 from werklab.assignments.models import Submission
-from werklab.assignments.services import file_path
+from werklab.assignments.services import read_file
 from werklab.certificates.models import Certificate
 from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
@@ -202,8 +202,7 @@ def _hand_in(submission: Submission, user: User, file_contents: bool) -> dict[st
         file = {"name": stored.original_name, "content_type": stored.content_type}
         file["size"] = stored.size
         if file_contents:
-            path = file_path(stored)
-            data = path.read_bytes() if path.is_file() else None
+            data = read_file(stored)
             file["content_base64"] = base64.b64encode(data).decode("ascii") if data else None
         files.append(file)
     return {

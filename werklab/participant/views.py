@@ -25,12 +25,17 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.evaluations.services import open_for_email
 from werklab.extensions import db
+from werklab.invoicing.models import InvoiceStatus
+from werklab.invoicing.services import invoice_for
 from werklab.links import external_url
 from werklab.participant import erasure, services
 from werklab.participant.export import from_iso, more_personal_data
 from werklab.participant.forms import ConfirmForm, EraseForm
 from werklab.participant.labels import action_label, attendance_label
+from werklab.payments.services import payment_for
 from werklab.registration import services as registration_services
+from werklab.registration.models import PaymentMethod
+from werklab.registration.money import money_outcome
 
 bp = Blueprint("participant", __name__, url_prefix="/mijn-traject")
 
@@ -124,11 +129,22 @@ def cancel(registration_id: int):
             )
         flash(message, "success")
         return redirect(url_for(".index"))
+    invoice = invoice_for(registration)
     return render_template(
         "participant/cancel.html",
         registration=registration,
         programme=registration.programme,
         form=form,
+        own=permissions.owns_registration(current_user, registration),
+        outcome=money_outcome(
+            registration,
+            utcnow(),
+            paid_online=registration.payment_method is PaymentMethod.ONLINE
+            and payment_for(registration) is not None,
+            invoiced=registration.payment_method is PaymentMethod.INVOICE
+            and invoice is not None
+            and invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.PAID),
+        ),
     )
 
 

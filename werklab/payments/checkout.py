@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import stripe
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from werklab import audit
+from werklab.catalog.pricing import seat_price
 from werklab.db import begin_write
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.i18n import money, vat_rate
 from werklab.links import external_url
 from werklab.payments.client import (
     PaymentUnavailable,
@@ -208,8 +211,25 @@ def start_checkout(registration: Registration, *, now: datetime) -> str:
     raise _hold_over()
 
 
+def _checkout_line_name(programme) -> str:
+    """The product on the Checkout page: the title and what the amount is made of."""
+    price = seat_price(programme)
+    if not price.has_vat:
+        return programme.title
+    return str(
+        _l(
+            "%(title)s (%(excl)s excl. VAT + %(rate)s VAT)",
+            title=programme.title,
+            excl=money(price.excl_cents),
+            rate=vat_rate(price.vat_rate_bp),
+        )
+    )
+
+
 def _checkout_params(registration: Registration, token: str, expires: datetime) -> dict:
     programme = registration.programme
+    with force_locale(registration.locale):
+        name = _checkout_line_name(programme)
     return {
         "mode": "payment",
         "payment_method_types": ["ideal", "card"],
@@ -218,8 +238,9 @@ def _checkout_params(registration: Registration, token: str, expires: datetime) 
                 "quantity": 1,
                 "price_data": {
                     "currency": "eur",
-                    "unit_amount": programme.fee_cents,
-                    "product_data": {"name": programme.title},
+                    # The same total an invoice payer pays: the fee plus VAT.
+                    "unit_amount": seat_price(programme).incl_cents,
+                    "product_data": {"name": name},
                 },
             }
         ],

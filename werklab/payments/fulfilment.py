@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from werklab import audit
 from werklab.catalog.models import ProgrammeStatus
+from werklab.catalog.pricing import seat_price
 from werklab.db import begin_write
 from werklab.extensions import db
 from werklab.payments.checkout import CheckoutInfo, fetch_session, hold_is_open
@@ -22,6 +23,7 @@ from werklab.payments.mails import alert_coordinators, mail_payer
 from werklab.payments.models import Payment, RefundReason
 from werklab.payments.refunds import new_refund, process_refunds
 from werklab.registration import services as registration_services
+from werklab.registration import signals
 from werklab.registration.models import Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -123,6 +125,10 @@ def on_paid(registration: Registration, info: CheckoutInfo, now: datetime, refun
             registration_services.confirm_payment(registration, now=now)
         payment.seated = True
         db.session.flush()
+        # Every payer gets a VAT document: invoicing issues an invoice, marked paid.
+        signals.paid_online.send(
+            registration, amount_cents=payment.amount_cents, payment_reference=info.id, now=now
+        )
         return "confirmed"
     if payment.amount_cents > 0:
         refunds.append(new_refund(payment, reason, now).id)
@@ -147,7 +153,7 @@ def _why_no_seat(registration: Registration, info: CheckoutInfo, now: datetime) 
         info.mode != "payment"
         or (info.currency or "").lower() != "eur"
         or programme.fee_cents is None
-        or info.amount_total != programme.fee_cents
+        or info.amount_total != seat_price(programme).incl_cents
     ):
         return RefundReason.MISMATCH
     if registration.checkout_session_id != info.id:

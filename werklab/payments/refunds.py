@@ -23,6 +23,7 @@ from werklab.payments.client import (
 from werklab.payments.events import EventRef, record_event
 from werklab.payments.mails import alert_coordinators
 from werklab.payments.models import Payment, PaymentStatus, Refund, RefundReason, RefundStatus
+from werklab.registration import signals
 from werklab.registration.models import Registration
 
 log = logging.getLogger("werklab.payments")
@@ -52,7 +53,15 @@ def new_refund(payment: Payment, reason: str, now: datetime) -> Refund:
     db.session.add(refund)
     db.session.flush()
     audit.record("payment.refund_requested", payment, actor="system", now=now, reason=reason)
+    _credit_refunded(payment, reason, now)
     return refund
+
+
+def _credit_refunded(payment: Payment, reason: str, now: datetime) -> None:
+    """A refund of a payment that seated someone credits its paid invoice (a credit note,
+    as for an invoice payer): invoicing does it on registration's signal."""
+    if payment.seated:
+        signals.online_refunded.send(payment.registration, reason=reason, now=now)
 
 
 def request_refund(registration: Registration, *, reason: str, now: datetime) -> Refund | None:
@@ -243,6 +252,7 @@ def _adopt(payment: Payment, stripe_refunds: list[dict], now: datetime) -> None:
             )
             db.session.add(refund)
             db.session.flush()
+            _credit_refunded(payment, RefundReason.EXTERNAL, now)
         elif refund.stripe_refund_id is None:
             refund.stripe_refund_id = data["id"]
         elif refund.stripe_refund_id != data["id"]:

@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -65,6 +66,17 @@ def programme(slug: str):
 def privacy():
     """The privacy statement."""
     return render_template("catalog/privacy.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site icon, where browsers look for it without being told."""
+    return send_from_directory(
+        current_app.static_folder,
+        "img/favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
 
 
 @bp.get("/taal/<code>")

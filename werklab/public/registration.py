@@ -25,8 +25,16 @@ from werklab.invoicing.documents import invoice_for
 from werklab.payments.checkout import expire_checkout, start_checkout
 from werklab.payments.refunds import payment_for, process_refunds
 from werklab.registration import services
-from werklab.registration.forms import ConfirmForm, RegistrationForm, TransferForm
+from werklab.registration.details import update_details
+from werklab.registration.forms import (
+    ConfirmForm,
+    DetailsForm,
+    PaymentForm,
+    RegistrationForm,
+    TransferForm,
+)
 from werklab.registration.models import PaymentMethod, RegistrationStatus
+from werklab.registration.money import MoneyOutcome, money_outcome
 
 bp = Blueprint("registration", __name__)
 
@@ -66,7 +74,10 @@ def register(slug: str):
     programme = registrable_programme(slug, token) or abort(404)
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
-    form = RegistrationForm(programme=programme, online_payment=_online_payment())
+    full = services.seats_taken(programme.id, now) >= programme.max_participants
+    form = RegistrationForm(
+        programme=programme, online_payment=_online_payment(), waiting_list=full
+    )
     if form.validate_on_submit():
         programme_id, data = programme.id, form.to_data(str(get_locale()))
         begin_write_late(db.session)  # the form was checked without holding a lock
@@ -74,6 +85,9 @@ def register(slug: str):
             registration = services.register(programme_id, data, invitation_token=token, now=now)
         except DomainError as exc:
             db.session.rollback()
+            if isinstance(exc, services.PlaceFree):  # ask how to pay after all
+                programme = registrable_programme(slug, token) or abort(404)
+                form = RegistrationForm(programme=programme, online_payment=_online_payment())
             form.form_errors.append(exc.message)
             return render_template(
                 "registration/form.html", form=form, programme=programme, token=token
@@ -118,7 +132,8 @@ def _payment(registration):
 
 
 def _invoice(registration):
-    if registration.payment_method is not PaymentMethod.INVOICE:
+    # Online payers get an invoice too (marked paid).
+    if registration.payment_method not in (PaymentMethod.INVOICE, PaymentMethod.ONLINE):
         return None
 
     return invoice_for(registration)
@@ -173,6 +188,18 @@ def cancel(token: str):
         programme=registration.programme,
         form=form,
         token=token,
+        outcome=_money_outcome(registration),
+    )
+
+
+def _money_outcome(registration) -> MoneyOutcome:
+    """What cancelling now does with the money (the rule cancel_registration follows)."""
+    invoice = _invoice(registration)
+    return money_outcome(
+        registration,
+        utcnow(),
+        paid_online=_payment(registration) is not None,
+        invoiced=invoice is not None and invoice.status.value in ("open", "paid"),
     )
 
 
@@ -181,17 +208,31 @@ def offer(token: str):
     """Accept or decline a seat offered from the waiting list."""
     registration = _load(token)
     now = utcnow()
-    form = ConfirmForm()
     choice = request.args.get("keuze", "accept")
     if choice not in {"accept", "decline"}:
         abort(404)
     if not registration.has_open_offer(now):
         flash(_("This offer has expired or has already been answered."), "info")
         return redirect(url_for("registration.manage", token=token))
+    # Joined the waiting list without choosing how to pay: asked now, with the place.
+    asks_payment = (
+        choice == "accept"
+        and bool(registration.programme.fee_cents)
+        and registration.payment_method is PaymentMethod.NONE
+    )
+    form = (
+        PaymentForm(programme=registration.programme, online_payment=_online_payment())
+        if asks_payment
+        else ConfirmForm()
+    )
     if form.validate_on_submit():
-        action = services.accept_offer if choice == "accept" else services.decline_offer
         try:
-            action(registration, now=now)
+            if choice == "decline":
+                services.decline_offer(registration, now=now)
+            else:
+                services.accept_offer(
+                    registration, now=now, payment=form.to_payment() if asks_payment else None
+                )
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
@@ -212,7 +253,42 @@ def offer(token: str):
         form=form,
         token=token,
         choice=choice,
-    )
+        asks_payment=asks_payment,
+    ), 400 if form.errors else 200
+
+
+@bp.route("/inschrijving/<token>/gegevens", methods=["GET", "POST"])
+def edit_details(token: str):
+    """Change your own name, organisation, job title and dietary wishes."""
+    registration = _load(token)
+    if not registration.is_active:
+        flash(_("This registration has already been cancelled or has ended."), "info")
+        return redirect(url_for("registration.manage", token=token))
+    form = DetailsForm(obj=registration)
+    if form.validate_on_submit():
+        try:
+            changed = update_details(
+                registration, form.to_data(), actor=f"participant:{registration.id}", now=utcnow()
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            if changed:
+                flash(
+                    _("Your details have been changed. We have sent you a confirmation."), "success"
+                )
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("registration.manage", token=token))
+    return render_template(
+        "registration/details.html",
+        form=form,
+        registration=registration,
+        programme=registration.programme,
+        token=token,
+    ), 400 if form.errors or form.form_errors else 200
 
 
 @bp.route("/inschrijving/<token>/overdragen", methods=["GET", "POST"])
@@ -222,16 +298,14 @@ def transfer(token: str):
     if registration.status is not RegistrationStatus.CONFIRMED:
         flash(_("Only a confirmed place can be passed on."), "info")
         return redirect(url_for("registration.manage", token=token))
-    form = TransferForm()
+    form = TransferForm(programme=registration.programme)
+    if request.method == "GET":
+        form.locale.data = str(get_locale())
     if form.validate_on_submit():
         try:
             services.transfer_registration(
                 registration,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                email=form.email.data,
-                organisation=form.organisation.data,
-                job_title=form.job_title.data,
+                form.to_data(),
                 actor=f"participant:{registration.id}",
                 now=utcnow(),
             )

@@ -26,10 +26,11 @@ from werklab.catalog.models import (
     registration_open,
 )
 from werklab.catalog.services import (
+    PAGE_STATUSES,
     PROGRAMME_FIELDS,
-    VISIBLE_STATUSES,
     ProgrammeData,
     check_programme_data,
+    hidden_draft,
 )
 from werklab.db import in_constants, utcnow
 from werklab.errors import ValidationError
@@ -70,9 +71,7 @@ def open_programmes(
 def _visible_programme_stmt():
     return (
         select(Programme, seats_taken_expr(Programme.id))
-        .where(
-            Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES)
-        )
+        .where(Programme.slug == bindparam("slug"), in_constants(Programme.status, PAGE_STATUSES))
         .options(joinedload(Programme.sessions))
     )
 
@@ -89,6 +88,8 @@ def visible_programme(
     )
     if row is None or not row[0].accepts_invitation(invitation_token):
         return None
+    if hidden_draft(row[0].status, row[0].visibility):
+        return None
     return row[0], row[1]
 
 
@@ -100,6 +101,8 @@ class PageVersion:
     updated_at: datetime
     seats_taken: int
     registration_open: bool
+    #: Sessions over by now: the page marks them as past, without any change in the data.
+    sessions_over: int
 
 
 @cache
@@ -112,7 +115,15 @@ def _page_version_stmt():
         Programme.status,
         Programme.registration_deadline,
         seats_taken_expr(Programme.id),
-    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, VISIBLE_STATUSES))
+        select(func.count())
+        .select_from(ProgrammeSession)
+        .where(
+            ProgrammeSession.programme_id == Programme.id,
+            ProgrammeSession.ends_at < bindparam("now"),
+        )
+        .correlate_except(ProgrammeSession)
+        .scalar_subquery(),
+    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, PAGE_STATUSES))
 
 
 def programme_page_version(
@@ -131,11 +142,14 @@ def programme_page_version(
         return None
     if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
         return None
+    if hidden_draft(row.status, row.visibility):
+        return None
     return PageVersion(
         row.id,
         row.updated_at,
         row[6],
         registration_open(row.status, row.registration_deadline, now),
+        row[7],
     )
 
 

@@ -13,9 +13,10 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import signals
 from werklab.registration.mails import mail_confirmation, queue_registration_mail
-from werklab.registration.models import Registration, RegistrationStatus
+from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
+from werklab.registration.money import money_back_due
 from werklab.registration.seats import lock_programme, seat_state
-from werklab.registration.signup import AlreadyRegistered
+from werklab.registration.signup import AlreadyRegistered, RegistrationData, check_email_domain
 from werklab.registration.waitlist import advance_waiting_list
 
 S = RegistrationStatus
@@ -44,12 +45,19 @@ def cancel_registration(
     if not registration.is_active:
         raise NotActive(str(_l("This registration has already been cancelled or has ended.")))
     previous = registration.status
+    due = money_back_due(registration, now)  # the rule the cancel pages announce
     registration.status = S.CANCELLED
     registration.cancelled_at = now
     money_back = None
-    if previous is S.CONFIRMED and programme.fee_cents:
-        back = programme.free_cancellation(now) if money is None else money == "back"
-        money_back = settle_payment(registration, reason="cancelled", now=now) if back else "none"
+    if due is not None:
+        # The policy (back before the deadline), unless a coordinator decided otherwise.
+        back = due if money is None else money == "back"
+        if back:
+            money_back = settle_payment(registration, reason="cancelled", now=now)
+        elif registration.payment_method is PaymentMethod.INVOICE:
+            money_back = "invoice_stands"  # the invoice stays due
+        else:
+            money_back = "none"
     audit.record(
         "registration.cancelled",
         registration,
@@ -83,40 +91,49 @@ def settle_payment(registration: Registration, *, reason: str, now: datetime) ->
 
 def transfer_registration(
     registration: Registration,
+    colleague: RegistrationData,
     *,
-    first_name: str,
-    last_name: str,
-    email: str,
-    organisation: str,
-    job_title: str,
     actor: str,
     now: datetime | None = None,
 ) -> Registration:
     """Pass a seat to a colleague (after the cancellation deadline there is no refund, but
-    the seat need not go to waste). The old manage link stops working; both are mailed."""
+    the seat need not go to waste), on the same rules as registering. The old manage link
+    stops working; both are mailed, each in their own language."""
     now = now or utcnow()
     programme = lock_programme(registration.programme_id)
     db.session.refresh(registration)
     if registration.status is not S.CONFIRMED:
         raise NotActive(str(_l("Only a confirmed place can be passed on.")))
-    email_normalized = email.strip().lower()
+    check_email_domain(programme, colleague.email)
+    if not colleague.privacy_consent:
+        raise DomainError(str(_l("Please agree to the privacy statement.")))
+    email_normalized = colleague.email.strip().lower()
     if email_normalized == registration.email_normalized:
         raise DomainError(str(_l("Fill in the details of the colleague who takes over.")))
     if seat_state(programme.id, now, email_normalized).duplicate:
         raise AlreadyRegistered(str(_l("This colleague is already registered for this programme.")))
     old = {"name": registration.full_name, "email": registration.email}
+    first_name, last_name = colleague.first_name.strip(), colleague.last_name.strip()
     queue_registration_mail(
         registration,
         "transferred_from",
         _l("Your place in %(title)s has been passed on", title=programme.title),
         now,
-        colleague=f"{first_name.strip()} {last_name.strip()}",
+        colleague=f"{first_name} {last_name}",
     )
-    registration.first_name, registration.last_name = first_name.strip(), last_name.strip()
-    registration.email, registration.email_normalized = email.strip(), email_normalized
-    registration.organisation, registration.job_title = organisation.strip(), job_title.strip()
-    registration.learning_question = None
-    registration.dietary_wishes = None
+    registration.first_name, registration.last_name = first_name, last_name
+    registration.email, registration.email_normalized = colleague.email.strip(), email_normalized
+    registration.organisation = colleague.organisation.strip()
+    registration.job_title = colleague.job_title.strip()
+    registration.sector = colleague.sector
+    registration.learning_question = (
+        (colleague.learning_question or "").strip() or None
+        if programme.kind.asks_learning_question
+        else None
+    )
+    registration.dietary_wishes = (colleague.dietary_wishes or "").strip() or None
+    registration.privacy_consent_at = now
+    registration.locale = colleague.locale
     registration.manage_key = secrets.token_urlsafe(32)
     audit.record(
         "registration.transferred",

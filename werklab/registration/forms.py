@@ -11,7 +11,6 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 from werklab import numbers
 from werklab.catalog.models import Programme
 from werklab.fields import (  # noqa: F401
+    TextAreaField,
     buyer_reference_field,
     checked_by,
     city_field,
@@ -39,6 +39,7 @@ from werklab.fields import (  # noqa: F401
     street_field,
     strip,
 )
+from werklab.registration.details import Details
 from werklab.registration.labels import SECTOR_LABELS
 from werklab.registration.models import PaymentMethod, Sector
 from werklab.registration.signup import BillingDetails, RegistrationData
@@ -192,12 +193,21 @@ class RegistrationForm(FlaskForm):
         "billing_e_invoice",
     )
 
-    def __init__(self, *args, programme: Programme, online_payment: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        programme: Programme,
+        online_payment: bool = False,
+        waiting_list: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.programme = programme
+        #: The programme is full: joining the waiting list, how to pay is asked at the offer.
+        self.waiting_list = waiting_list
         if not programme.kind.asks_learning_question:
             del self.learning_question
-        if not programme.fee_cents:
+        if not programme.fee_cents or waiting_list:
             del self.payment_method
             for name in self.BILLING_FIELDS:
                 delattr(self, name)
@@ -281,6 +291,7 @@ class RegistrationForm(FlaskForm):
             if self.asks_payment
             else PaymentMethod.NONE,
             billing=self._billing() if self.asks_payment else None,
+            pay_later=self.waiting_list and bool(self.programme.fee_cents),
         )
 
     def _billing(self):
@@ -303,15 +314,88 @@ class RegistrationForm(FlaskForm):
         )
 
 
+class PaymentForm(RegistrationForm):
+    """How to pay, asked when someone who joined the waiting list accepts a place."""
+
+    PERSONAL = (
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "sector",
+        "job_title",
+        "learning_question",
+        "dietary_wishes",
+        "privacy_consent",
+    )
+
+    def __init__(self, *args, programme: Programme, online_payment: bool = False, **kwargs):
+        super().__init__(*args, programme=programme, online_payment=online_payment, **kwargs)
+        for name in self.PERSONAL:
+            if name in self:
+                delattr(self, name)
+
+    def to_payment(self) -> RegistrationData:
+        return RegistrationData(
+            first_name="",
+            last_name="",
+            email="",
+            organisation="",
+            sector=Sector.OTHER,
+            job_title="",
+            payment_method=PaymentMethod(self.payment_method.data),
+            billing=self._billing(),
+        )
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: a button with a CSRF token."""
 
 
-class TransferForm(FlaskForm):
-    """The colleague who takes over a seat."""
+class TransferForm(RegistrationForm):
+    """The colleague who takes over a seat: the same questions and rules as registering
+    (the invoice stays with the original billing details)."""
+
+    privacy_consent = BooleanField(
+        _l(
+            "My colleague has read the privacy statement and agrees that their details are "
+            "used for this programme."
+        ),
+        validators=[
+            _required(_l("Please confirm that your colleague agrees to the privacy statement."))
+        ],
+    )
+    locale = SelectField(
+        _l("Language of the mails to your colleague"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+        default="nl",
+    )
+
+    def __init__(self, *args, programme: Programme, **kwargs):
+        super().__init__(*args, programme=programme, **kwargs)
+        if "payment_method" in self:
+            del self.payment_method
+            for name in self.BILLING_FIELDS:
+                delattr(self, name)
+
+    def to_data(self, locale: str | None = None) -> RegistrationData:
+        return super().to_data(self.locale.data or locale or "nl")
+
+
+class DetailsForm(FlaskForm):
+    """A participant's own details that they may change."""
 
     first_name = RegistrationForm.first_name
     last_name = RegistrationForm.last_name
-    email = RegistrationForm.email
     organisation = RegistrationForm.organisation
     job_title = RegistrationForm.job_title
+    dietary_wishes = RegistrationForm.dietary_wishes
+
+    def to_data(self) -> Details:
+        return Details(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            organisation=self.organisation.data,
+            job_title=self.job_title.data,
+            dietary_wishes=self.dietary_wishes.data or None,
+        )

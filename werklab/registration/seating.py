@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from werklab import audit
+from werklab.catalog.models import Programme
+from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import signals
 from werklab.registration.mails import mail_confirmation
-from werklab.registration.models import Registration, RegistrationStatus
+from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
 
 S = RegistrationStatus
 
@@ -40,3 +43,26 @@ def confirm_payment(registration: Registration, *, now: datetime) -> Registratio
     mail_confirmation(registration, now)
     db.session.flush()
     return registration
+
+
+def checked_payment_method(programme: Programme, data) -> PaymentMethod:
+    """Check the chosen way of paying (`data`: a RegistrationData) against the programme.
+
+    The public form always asks online or invoice for a programme with a fee; NONE is left
+    for registrations made by hand (demo data, a coordinator), where payment is arranged
+    outside werklab.
+    """
+    if not programme.fee_cents:
+        return PaymentMethod.NONE
+    method = data.payment_method
+    if method is PaymentMethod.NONE:
+        return method
+    if method is PaymentMethod.ONLINE:
+        if not current_app.config.get("STRIPE_SECRET_KEY"):
+            raise DomainError(str(_l("Online payment is not available; choose the invoice.")))
+        return method
+    if method is PaymentMethod.INVOICE:
+        if data.billing is None:
+            raise DomainError(str(_l("Please fill in the billing details for the invoice.")))
+        return method
+    raise DomainError(str(_l("Please choose how you want to pay.")))

@@ -16,8 +16,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: A registration to be paid by invoice was created: `billing` (BillingDetails), `now`.
-#: invoicing stores where the invoice goes.
+#: A registration to be paid by invoice was created, or someone who joined the waiting list
+#: chose the invoice on accepting a place (then `replace=True`): `billing` (BillingDetails),
+#: `now`. invoicing stores where the invoice goes.
 billing_given = _signals.signal("billing-given")
 
 #: A seat has become final (confirmed by registration or by accepting an offer, not by an
@@ -27,6 +28,17 @@ seated = _signals.signal("seated")
 #: Give the money for a seat back: `reason`, `now`. A receiver returns "refund" or "credit"
 #: when it did (payments for an online payment, invoicing for an invoice), else None.
 money_back = _signals.signal("money-back")
+
+#: An online payment seated the registration: `amount_cents` (what was paid, the seat's price
+#: incl. VAT), `payment_reference` (the Checkout Session id), `now`. invoicing issues the
+#: invoice, marked paid (every payer gets a VAT document). Sent by payments, which does not
+#: know invoicing.
+paid_online = _signals.signal("paid-online")
+
+#: The online payment that seated the registration is being refunded (a cancellation, a
+#: refund made in Stripe's dashboard): `reason` (a RefundReason code), `now`. invoicing
+#: credits the paid invoice with a credit note. Sent by payments.
+online_refunded = _signals.signal("online-refunded")
 
 #: A confirmed registration was cancelled: `actor`, `now`. groups takes the person out of
 #: their homework group.

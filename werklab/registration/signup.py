@@ -6,7 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from werklab import audit, testmode
@@ -17,7 +16,7 @@ from werklab.extensions import db
 from werklab.registration import signals
 from werklab.registration.mails import queue_registration_mail
 from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus, Sector
-from werklab.registration.seating import hold_seat, on_seated
+from werklab.registration.seating import checked_payment_method, hold_seat, on_seated
 from werklab.registration.seats import lock_programme, seat_state
 from werklab.registration.waitlist import advance_waiting_list
 
@@ -79,6 +78,9 @@ class RegistrationData:
     payment_method: PaymentMethod = PaymentMethod.NONE
     #: BillingDetails when paying by invoice.
     billing: BillingDetails | None = None
+    #: Joining the waiting list of a full programme: how to pay is asked when a place is
+    #: offered and accepted (accept_offer), not now.
+    pay_later: bool = False
 
 
 def register(
@@ -113,7 +115,7 @@ def register(
         raise RegistrationClosed(str(_l("Registration for this programme is not open.")))
     if not data.privacy_consent:
         raise DomainError(str(_l("Please agree to the privacy statement.")))
-    method = _payment_method(programme, data)
+    method = checked_payment_method(programme, data)
     email_normalized = data.email.strip().lower()
     state = seat_state(programme.id, now, email_normalized)
     if state.duplicate:
@@ -129,6 +131,18 @@ def register(
         advance_waiting_list(programme, now)
         state = seat_state(programme.id, now)
     testmode.race_delay()
+    # Seated only when a seat is free and nobody is waiting for one (no jumping the list).
+    seated = state.taken < programme.max_participants and not state.waiting
+    if place == "waitlist":
+        seated = False
+    elif place == "seat" and not seated:
+        raise NoSeatFree(
+            str(_l("There is no free seat: add this person to the waiting list instead."))
+        )
+    if seated and data.pay_later and programme.fee_cents:
+        raise PlaceFree(
+            str(_l("A place has just become free: choose how you want to pay to take it."))
+        )
     registration = Registration(
         programme_id=programme.id,
         first_name=data.first_name.strip(),
@@ -149,14 +163,6 @@ def register(
         created_at=now,
     )
     registration.payment_method = method
-    # Seated only when a seat is free and nobody is waiting for one (no jumping the list).
-    seated = state.taken < programme.max_participants and not state.waiting
-    if place == "waitlist":
-        seated = False
-    elif place == "seat" and not seated:
-        raise NoSeatFree(
-            str(_l("There is no free seat: add this person to the waiting list instead."))
-        )
     if not seated:
         registration.status = S.WAITLISTED
         registration.waitlist_seq = state.last_seq + 1
@@ -197,6 +203,12 @@ def register(
     return registration
 
 
+class PlaceFree(DomainError):
+    """Someone joining the waiting list finds a free place: they choose how to pay first."""
+
+    status_code = 409
+
+
 class DomainNotAllowed(DomainError):
     status_code = 422
 
@@ -218,26 +230,3 @@ def check_email_domain(programme: Programme, email: str) -> None:
                 )
             )
         )
-
-
-def _payment_method(programme: Programme, data: RegistrationData) -> PaymentMethod:
-    """Check the chosen way of paying against the programme.
-
-    The public form always asks online or invoice for a programme with a fee; NONE is left
-    for registrations made by hand (demo data, a coordinator), where payment is arranged
-    outside werklab.
-    """
-    if not programme.fee_cents:
-        return PaymentMethod.NONE
-    method = data.payment_method
-    if method is PaymentMethod.NONE:
-        return method
-    if method is PaymentMethod.ONLINE:
-        if not current_app.config.get("STRIPE_SECRET_KEY"):
-            raise DomainError(str(_l("Online payment is not available; choose the invoice.")))
-        return method
-    if method is PaymentMethod.INVOICE:
-        if data.billing is None:
-            raise DomainError(str(_l("Please fill in the billing details for the invoice.")))
-        return method
-    raise DomainError(str(_l("Please choose how you want to pay.")))

@@ -14,10 +14,11 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.links import external_url
+from werklab.registration import signals
 from werklab.registration.lookup import manage_token
 from werklab.registration.mails import queue_registration_mail
 from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
-from werklab.registration.seating import hold_seat, on_seated
+from werklab.registration.seating import checked_payment_method, hold_seat, on_seated
 from werklab.registration.seats import lock_programme, overdue_filter, seats_taken
 
 S = RegistrationStatus
@@ -79,13 +80,20 @@ def advance_waiting_list(programme: Programme, now: datetime) -> list[Registrati
     return offers
 
 
-def accept_offer(registration: Registration, *, now: datetime | None = None) -> Registration:
-    """Take the offered seat."""
+def accept_offer(
+    registration: Registration, *, now: datetime | None = None, payment=None
+) -> Registration:
+    """Take the offered seat; `payment` (a RegistrationData: its payment_method and billing)
+    says how someone who joined the waiting list without choosing pays."""
     now = now or utcnow()
-    lock_programme(registration.programme_id)
+    programme = lock_programme(registration.programme_id)
     db.session.refresh(registration)
     if not registration.has_open_offer(now):
         raise OfferNotOpen(str(_l("This offer has expired or has already been answered.")))
+    if payment is not None and programme.fee_cents:
+        registration.payment_method = checked_payment_method(programme, payment)
+        if registration.payment_method is PaymentMethod.INVOICE:
+            signals.billing_given.send(registration, billing=payment.billing, now=now, replace=True)
     registration.offer_expires_at = None
     audit.record("registration.offer_accepted", registration, actor=_actor(registration), now=now)
     if registration.payment_method is PaymentMethod.ONLINE:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from werklab.fields import no_control_characters, strip
+from werklab.fields import TextAreaField, no_control_characters, strip
 from werklab.workspace.models import NOTE_MAX_LENGTH
 
 
