@@ -185,7 +185,7 @@ def test_cancel_with_nothing_back_leaves_the_invoice(factories, programme):
         select(Invoice).where(Invoice.registration_id == reg.id)
     ).scalar_one()
     assert invoice.status is InvoiceStatus.OPEN
-    assert audit_rows("registration.cancelled")[0].data["money_back"] == "none"
+    assert audit_rows("registration.cancelled")[0].data["money_back"] == "invoice_stands"
 
 
 def test_cancel_needs_a_reason_and_an_allowed_choice(factories, programme):

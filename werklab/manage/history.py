@@ -30,6 +30,7 @@ SENTENCES = {
     "registration.created": _l("%(actor)s registered %(subject)s"),
     "registration.cancelled": _l("%(actor)s cancelled the registration of %(subject)s"),
     "registration.edited": _l("%(actor)s changed the details of %(subject)s"),
+    "registration.details_changed": _l("%(actor)s changed the details of %(subject)s"),
     "registration.moved_up": _l("%(actor)s put %(subject)s first on the waiting list"),
     "registration.confirmation_resent": _l("%(actor)s sent the confirmation to %(subject)s again"),
     "registration.manage_link_resent": _l(
@@ -137,6 +138,7 @@ MONEY_WORDS = {
     "refund": _l("refund"),
     "credit": _l("credit note"),
     "none": _l("no money back"),
+    "invoice_stands": _l("the invoice stays due"),
 }
 
 #: The action filter: groups of actions by what they are about.
