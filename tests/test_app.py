@@ -14,6 +14,7 @@ from werklab.extensions import db
 from werklab.intake.models import Quote
 from werklab.invoicing import ubl
 from werklab.invoicing.models import Invoice
+from werklab.messages.models import Message
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
 from werklab.registration.seats import seats_taken
@@ -109,6 +110,20 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert invoice.sent_as_ubl and ubl.missing(invoice) == []
     assert b'<cbc:CompanyID schemeID="0190">' + DEMO_OIN.encode() in ubl.build(invoice)
     assert len(invoice.lines) == 3
+
+    # Running a programme day to day (issue 13): a sign-up by phone, a cancellation on
+    # someone's behalf with its reason, and a trainer's message to the CoP.
+    gerrit = db.session.execute(
+        select(Registration).where(Registration.email == "gerrit.telefoon@example.nl")
+    ).scalar_one()
+    assert gerrit.programme_id == lg.id
+    [message] = db.session.execute(select(Message)).scalars()
+    assert message.programme_id == cop.id
+    assert db.session.execute(
+        select(Registration).where(
+            Registration.programme_id == cop.id, Registration.share_email_at.is_not(None)
+        )
+    ).first()
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output

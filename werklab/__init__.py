@@ -41,7 +41,11 @@ from werklab.invoicing import handlers as invoicing_handlers  # noqa: F401
 from werklab.invoicing.settings import seller_problems
 from werklab.invoicing.views import bp as invoicing_bp
 from werklab.mail import REPLY_TO_EXTENSION, deliver_committed
+from werklab.manage.history_views import bp as history_bp
+from werklab.manage.registration_views import bp as manage_registrations_bp
 from werklab.manage.views import bp as manage_bp
+from werklab.messages import notices as messages_notices  # noqa: F401
+from werklab.messages.views import bp as messages_bp
 from werklab.participant.views import bp as participant_bp
 from werklab.payments import handlers as payments_handlers  # noqa: F401
 from werklab.payments.views import bp as payments_bp
@@ -109,6 +113,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(followup_bp)
+    app.register_blueprint(manage_registrations_bp)
+    app.register_blueprint(history_bp)
+    app.register_blueprint(messages_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

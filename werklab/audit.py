@@ -14,6 +14,8 @@ from werklab.extensions import db
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    #: A programme's history finds the rows about its registrations, invoices, groups, ...
+    __table_args__ = (sa.Index("ix_audit_log_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

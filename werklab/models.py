@@ -14,6 +14,7 @@ from werklab.intake import models as intake_models  # noqa: F401
 from werklab.invoicing import models as invoicing_models  # noqa: F401
 from werklab.mail import OutboxMail
 from werklab.manage import models as manage_models  # noqa: F401
+from werklab.messages import models as messages_models  # noqa: F401
 from werklab.participant import models as participant_models  # noqa: F401
 from werklab.payments import models as payments_models  # noqa: F401
 from werklab.ratelimit import RateLimitCounter

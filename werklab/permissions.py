@@ -205,6 +205,36 @@ def can_view_homework_group(user, registration: Registration) -> bool:
     return owns_registration(user, registration) or can_work_on(user, registration.programme)
 
 
+# --- running a programme day to day (issue 13) -----------------------------------------------
+
+
+def can_manage_registrations(user) -> bool:
+    """Add, correct, cancel and move registrations, resend their mails, mark their invoices
+    paid: coordinators."""
+    return is_coordinator(user)
+
+
+def can_view_audit_log(user) -> bool:
+    """Browse the audit log (everything, or one programme's history): coordinators."""
+    return is_coordinator(user)
+
+
+def can_write_to_participants(user, programme: Programme) -> bool:
+    """Write to a programme's participants, waiting list or a homework group, and read what
+    was sent: the programme's trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_read_message(user, registration: Registration) -> bool:
+    """A message someone received: that person only (staff read the programme's history)."""
+    return owns_registration(user, registration)
+
+
+def can_change_email_sharing(user, registration: Registration) -> bool:
+    """Show or hide one's e-mail address to one's homework group: the person themselves."""
+    return owns_registration(user, registration)
+
+
 # --- interim evaluations (issue 14) ------------------------------------------------------------
 
 

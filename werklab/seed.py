@@ -22,6 +22,7 @@ from werklab.mail import OutboxMail
 from werklab.registration import services as registration
 from werklab.registration.models import Sector
 from werklab.registration.signup import RegistrationData
+from werklab.seed_coordinator import seed_day_to_day
 from werklab.seed_evaluations import seed_evaluations
 
 FIRST = [
@@ -413,6 +414,7 @@ def seed_demo(now: datetime | None = None) -> str:
                 actor=actor,
                 now=now + timedelta(minutes=i),
             )
+    seed_day_to_day(cop, lg, staff["coordinator"], staff["trainer_initiatieven"], now)
     # The werklab that quote booked is still being planned (a draft): its invitation link
     # says "inschrijving opent binnenkort".
     invoice, planned = _demo_accepted_quote(now)

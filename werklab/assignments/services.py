@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import BinaryIO
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -54,6 +55,10 @@ CONTENT_TYPES = {
     "jpeg": "image/jpeg",
 }
 ALLOWED_LABEL = "pdf, docx, xlsx, pptx, odt, png, jpg"
+
+
+#: A trainer gave feedback on a hand-in: sender the submission, with actor_id and now.
+feedback_given = Namespace().signal("submission-feedback-given")
 
 
 class FileTooLarge(ValidationError):
@@ -410,6 +415,7 @@ def give_feedback(
     submission.feedback_at = now
     db.session.flush()
     audit.record("submission.feedback", submission, actor=f"user:{actor_id}", now=now)
+    feedback_given.send(submission, actor_id=actor_id, now=now)
     return submission
 
 

@@ -22,6 +22,10 @@ from werklab.groups.labels import group_name
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.registration.models import Registration, RegistrationStatus
 
+#: Homework groups were made or their members changed: sender the programme, with
+#: group_ids, actor (a user or None) and now. The messages area tells the members.
+groups_changed = Namespace().signal("homework-groups-changed")
+
 #: Asked before a group nobody is in any more is removed: a receiver returns True to keep
 #: it (the assignments area, above groups, keeps a group that handed in work).
 group_has_work = Namespace().signal("group-has-work")
@@ -222,6 +226,7 @@ def compose_groups(
         size_max=size_max,
         groups=len(composed),
     )
+    groups_changed.send(programme, group_ids=[g.id for g in created], actor=actor, now=now)
     return created
 
 
@@ -280,6 +285,8 @@ def move_member(
         from_group=source.id if source else None,
         to_group=target.id,
     )
+    changed = [g.id for g in (source, target) if g is not None]
+    groups_changed.send(target.programme, group_ids=changed, actor=actor, now=now)
 
 
 def leave_group(registration: Registration, *, actor: str, now: datetime) -> None:

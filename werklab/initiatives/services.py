@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
@@ -34,6 +35,10 @@ FEEDBACK_SALT = "werklab.initiatives.feedback"
 
 
 # --- the directory ---------------------------------------------------------------------------
+
+
+#: A host confirmed or declined a site visit: sender the visit, with now.
+visit_answered = Namespace().signal("site-visit-answered")
 
 
 @dataclass
@@ -375,6 +380,7 @@ def respond_to_visit(
         now=now,
     )
     db.session.flush()
+    visit_answered.send(visit, now=now)
     return visit
 
 

@@ -29,6 +29,7 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.links import external_url
 from werklab.mail import failed_mails
+from werklab.manage import history
 from werklab.manage.forms import (
     AssignTrainerForm,
     CancelProgrammeForm,
@@ -37,6 +38,8 @@ from werklab.manage.forms import (
     RolesForm,
     SessionForm,
 )
+from werklab.manage.registration_forms import PaidForm
+from werklab.manage.registrations import registration_list
 from werklab.payments.checkout import expire_checkout
 from werklab.payments.refunds import process_refunds
 from werklab.registration import availability, decisions
@@ -152,6 +155,9 @@ def programme(programme_id: int):
         public_url=_public_url(programme),
         sessions_fixed=programme.kind is ProgrammeKind.WERKLAB,
         now=now,
+        registrations=registration_list(programme, search=request.args.get("zoek", ""), now=now),
+        paid_form=PaidForm(formdata=None),
+        history=history.programme_history(programme.id, limit=10),
     )
 
 

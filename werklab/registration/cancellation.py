@@ -27,9 +27,18 @@ class NotActive(DomainError):
 
 
 def cancel_registration(
-    registration: Registration, *, actor: str, now: datetime | None = None
+    registration: Registration,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    money: str | None = None,
+    reason: str | None = None,
 ) -> Registration:
-    """Cancel a registration and offer a freed seat to the next person waiting."""
+    """Cancel a registration and offer a freed seat to the next person waiting.
+
+    The money follows the policy (back before the cancellation deadline), unless a
+    coordinator decides: `money` "back" (refund or credit note) or "none", with `reason`.
+    """
     now = now or utcnow()
     programme = lock_programme(registration.programme_id)
     db.session.refresh(registration)
@@ -41,10 +50,12 @@ def cancel_registration(
     registration.cancelled_at = now
     money_back = None
     if due is not None:
-        if due:
+        # The policy (back before the deadline), unless a coordinator decided otherwise.
+        back = due if money is None else money == "back"
+        if back:
             money_back = settle_payment(registration, reason="cancelled", now=now)
         elif registration.payment_method is PaymentMethod.INVOICE:
-            money_back = "invoice_stands"  # after the deadline the invoice stays due
+            money_back = "invoice_stands"  # the invoice stays due
         else:
             money_back = "none"
     audit.record(
@@ -54,6 +65,7 @@ def cancel_registration(
         now=now,
         previous=previous.value,
         money_back=money_back,
+        **({"reason": reason} if reason else {}),
     )
     queue_registration_mail(
         registration,
@@ -61,6 +73,8 @@ def cancel_registration(
         _l("Your registration for %(title)s has been cancelled", title=programme.title),
         now,
         money_back=money_back,
+        by_coordinator=money is not None,
+        reason=reason,
     )
     if previous is S.CONFIRMED:
         signals.seat_given_up.send(registration, actor=actor, now=now)

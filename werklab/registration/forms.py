@@ -164,6 +164,10 @@ class RegistrationForm(FlaskForm):
             checked_by(numbers.vat_number),
         ],
     )
+    share_email = BooleanField(
+        _l("Show my e-mail address to the members of my homework group (optional)"),
+        description=_l("So that you can reach each other. You can change this later."),
+    )
     billing_peppol_id = peppol_id_field()
     billing_e_invoice = e_invoice_field()
     privacy_consent = BooleanField(
@@ -281,6 +285,7 @@ class RegistrationForm(FlaskForm):
             learning_question=self.learning_question.data if "learning_question" in self else None,
             dietary_wishes=self.dietary_wishes.data or None,
             privacy_consent=bool(self.privacy_consent.data),
+            share_email=bool(self.share_email.data),
             locale=locale,
             payment_method=PaymentMethod(self.payment_method.data)
             if self.asks_payment

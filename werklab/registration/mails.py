@@ -113,3 +113,8 @@ def mail_confirmation(registration: Registration, now: datetime) -> None:
         ],
         context_later=(MAIL_CONTEXT, _mail_snapshot(registration)),
     )
+
+
+def send_confirmation(registration: Registration, now: datetime) -> None:
+    """Queue the confirmation of a seat (with the sessions as .ics) again."""
+    mail_confirmation(registration, now)

@@ -84,6 +84,9 @@ class Registration(Base):
     #: Deleted once the programme has ended (AVG).
     dietary_wishes: Mapped[str | None] = mapped_column(sa.String(500))
     privacy_consent_at: Mapped[datetime]
+    #: When the person agreed that the members of their homework group see their e-mail
+    #: address (None: not shown). Given at registration or later under "Mijn traject".
+    share_email_at: Mapped[datetime | None]
     #: Language the person used; their mails are written in it.
     locale: Mapped[str] = mapped_column(sa.String(8), default="nl")
     #: Random secret behind the signed manage link.

@@ -34,6 +34,7 @@ from werklab.registration.mails import (
     local_date,
     mail_context,
     queue_registration_mail,
+    send_confirmation,
 )
 from werklab.registration.retention import (
     purge_dietary_wishes,
@@ -56,6 +57,7 @@ from werklab.registration.signup import (
     AlreadyRegistered,
     BillingDetails,
     DomainNotAllowed,
+    NoSeatFree,
     PlaceFree,
     RegistrationClosed,
     RegistrationData,
@@ -77,6 +79,7 @@ __all__ = [
     "MAIL_CONTEXT",
     "MANAGE_SALT",
     "NOW",
+    "NoSeatFree",
     "NotActive",
     "OfferNotOpen",
     "PlaceFree",
@@ -105,6 +108,7 @@ __all__ = [
     "register",
     "registrations_for",
     "seat_state",
+    "send_confirmation",
     "seats_taken",
     "seats_taken_expr",
     "settle_payment",

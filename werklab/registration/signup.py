@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from werklab import audit, testmode
-from werklab.catalog.models import Programme, Visibility
+from werklab.catalog.models import Programme, ProgrammeStatus, Visibility
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -28,6 +28,10 @@ class RegistrationClosed(DomainError):
 
 
 class AlreadyRegistered(DomainError):
+    status_code = 409
+
+
+class NoSeatFree(DomainError):
     status_code = 409
 
 
@@ -68,6 +72,8 @@ class RegistrationData:
     learning_question: str | None = None
     dietary_wishes: str | None = None
     privacy_consent: bool = False
+    #: Show the e-mail address to the members of the person's homework group.
+    share_email: bool = False
     locale: str = "nl"
     payment_method: PaymentMethod = PaymentMethod.NONE
     #: BillingDetails when paying by invoice.
@@ -83,15 +89,27 @@ def register(
     *,
     invitation_token: str | None = None,
     actor: str = "public",
+    place: str = "auto",
     now: datetime | None = None,
 ) -> Registration:
-    """Register a person: a seat if one is free and nobody is waiting, else the waiting list."""
+    """Register a person: a seat if one is free and nobody is waiting, else the waiting list.
+
+    `place` is for a registration made by hand (a coordinator): "seat" refuses when no seat
+    is free, "waitlist" puts the person on the waiting list; such a registration may also be
+    made after the deadline or with registration closed, under the same lock and cap.
+    """
     now = now or utcnow()
+    by_hand = place != "auto"
     programme = lock_programme(programme_id)
-    if programme is None or not programme.accepts_invitation(invitation_token):
+    if programme is None or not (by_hand or programme.accepts_invitation(invitation_token)):
         raise RegistrationClosed(str(_l("This programme does not exist or is not open to you.")))
-    check_email_domain(programme, data.email)
-    if not programme.registration_is_open(now):
+    if not by_hand:
+        check_email_domain(programme, data.email)
+    if by_hand and programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.CLOSED):
+        raise RegistrationClosed(
+            str(_l("This programme has been cancelled or has ended: nobody can be added."))
+        )
+    if not by_hand and not programme.registration_is_open(now):
         if programme.deadline_passed(now):
             raise RegistrationClosed(str(_l("The registration deadline has passed.")))
         raise RegistrationClosed(str(_l("Registration for this programme is not open.")))
@@ -115,6 +133,12 @@ def register(
     testmode.race_delay()
     # Seated only when a seat is free and nobody is waiting for one (no jumping the list).
     seated = state.taken < programme.max_participants and not state.waiting
+    if place == "waitlist":
+        seated = False
+    elif place == "seat" and not seated:
+        raise NoSeatFree(
+            str(_l("There is no free seat: add this person to the waiting list instead."))
+        )
     if seated and data.pay_later and programme.fee_cents:
         raise PlaceFree(
             str(_l("A place has just become free: choose how you want to pay to take it."))
@@ -133,6 +157,7 @@ def register(
         else None,
         dietary_wishes=(data.dietary_wishes or "").strip() or None,
         privacy_consent_at=now,
+        share_email_at=now if data.share_email else None,
         locale=data.locale,
         manage_key=secrets.token_urlsafe(32),
         created_at=now,
