@@ -149,7 +149,10 @@ def test_cancellations_and_registrations_at_once_never_exceed_the_maximum(new_da
     registrations = [(path, path, person(i)) for i in range(20)]
     with gunicorn(url, WERKLAB_CAPACITY_RACE_DELAY=RACE_DELAY, LOCK_TIMEOUT_SECONDS=20) as base:
         outcomes = Burst(base).run(cancels + registrations)
-    assert [o.status for o in outcomes] == [302] * 26, outcomes
+    assert [o.status for o in outcomes[:6]] == [302] * 6, outcomes
+    # A registration posted on the waiting-list form (the programme looked full) that finds a
+    # seat free once it holds the lock is asked how to pay first (409, nothing stored).
+    assert all(o.status in (302, 409) for o in outcomes[6:]), outcomes
     rows, _ = state(app, programme_id)
     from werklab.db import utcnow
 
