@@ -11,12 +11,11 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from werklab.fields import no_control_characters, single_line, strip
+from werklab.fields import TextAreaField, no_control_characters, single_line, strip
 from werklab.messages.models import Audience
 
 AUDIENCE_LABELS = {
