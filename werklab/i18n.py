@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, g, has_request_context, session
 from flask_babel import (
     format_currency,
     format_date,
@@ -14,6 +14,7 @@ from flask_babel import (
     format_decimal,
     format_time,
     get_locale,
+    get_translations,
 )
 
 from werklab.menu import entries_for
@@ -49,8 +50,35 @@ def short_time(value: datetime | None) -> str:
     return format_time(value, "HH:mm") if value else ""
 
 
+def _translations():
+    """The translations of the current locale, as flask_babel.get_translations gives them,
+    kept on the request's Babel state next to the locale they belong to.
+
+    Templates call gettext dozens of times per page, and every flask_babel lookup walks
+    several context proxies. force_locale (mails in the addressee's language) puts a new
+    locale object in place, which the identity check notices.
+    """
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:  # no locale chosen yet in this context: flask_babel decides
+        return get_translations()
+    cached = getattr(state, "werklab_translations", None)
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    state.werklab_translations = (locale, translations)
+    return translations
+
+
 def init_i18n(app: Flask, babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
     app.jinja_env.filters.update(
         money=money,
         vat_rate=vat_rate,

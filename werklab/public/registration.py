@@ -8,23 +8,30 @@ from flask import (
     abort,
     current_app,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from werklab.catalog.ics import programme_calendar
+from werklab.catalog.models import SessionKind
 from werklab.catalog.services import registrable_programme
 from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.invoicing.documents import invoice_for
+from werklab.pagecache import PageCache
 from werklab.payments.checkout import expire_checkout, start_checkout
 from werklab.payments.refunds import payment_for, process_refunds
-from werklab.registration import services
+from werklab.registration import availability, services
 from werklab.registration.details import update_details
 from werklab.registration.forms import (
     ConfirmForm,
@@ -65,12 +72,52 @@ def _to_checkout(registration, token: str):
         return redirect(url_for("registration.manage", token=token))
 
 
+#: Stands in for the visitor's CSRF token in a cached form page (see _cached_form).
+CSRF_PLACEHOLDER = "__werklab_csrf_token__"
+
+
+def _cached_form(slug: str, token: str | None, now) -> str | None:
+    """The empty registration form, rendered once per version of the programme's data.
+
+    The form is the same for every anonymous visitor without a message waiting, apart from
+    the CSRF token, which is put in after the page comes from the cache: every visitor still
+    gets the token of their own session. None where the form must be rendered for this
+    request (a draft, an unknown slug, a closed programme, a signed-in visitor or a flash
+    message), so those cases take the ordinary path with its own answers.
+    """
+    if "_flashes" in session or current_user.is_authenticated:
+        return None
+    version = availability.programme_page_version(slug, token, now=now)
+    if version is None or not version.registration_open:
+        return None
+
+    def render() -> str:
+        programme = registrable_programme(slug, token) or abort(404)
+        form = RegistrationForm(
+            programme=programme,
+            online_payment=_online_payment(),
+            waiting_list=version.seats_taken >= programme.max_participants,
+        )
+        page = render_template(
+            "registration/form.html", form=form, programme=programme, token=token
+        )
+        return page.replace(generate_csrf(), CSRF_PLACEHOLDER)
+
+    key = (version, str(get_locale()), request.full_path, _online_payment())
+    pages = current_app.extensions.setdefault("werklab.registration_forms", PageCache(256))
+    return pages.get_or_render(key, render).replace(CSRF_PLACEHOLDER, generate_csrf())
+
+
 @bp.route("/programma/<slug>/inschrijven", methods=["GET", "POST"])
 @write_lock_later
 def register(slug: str):
     """Show and handle the registration form."""
     token = request.args.get("uitnodiging")
     now = utcnow()
+    if request.method == "GET":
+        page = _cached_form(slug, token, now)
+        if page is not None:
+            return page
     programme = registrable_programme(slug, token) or abort(404)
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
@@ -108,14 +155,32 @@ def register(slug: str):
     ), status
 
 
+def _session_list(programme) -> tuple[Markup, bool]:
+    """The programme's sessions as the manage page lists them, and whether one is a site
+    visit: the same for everyone in the programme, so rendered once per version of the
+    programme (a change to a session bumps its updated_at, see catalog.models) and language."""
+
+    def render() -> tuple[Markup, bool]:
+        sessions = programme.sessions
+        html = get_template_attribute("_macros.html", "session_list")(sessions)  # Markup
+        return html, any(s.kind is SessionKind.SITE_VISIT for s in sessions)
+
+    key = (programme.id, programme.updated_at, str(get_locale()))
+    lists = current_app.extensions.setdefault("werklab.session_lists", PageCache(512))
+    return lists.get_or_render(key, render)
+
+
 @bp.get("/inschrijving/<token>")
 def manage(token: str):
     """Show a registration's status, with links to cancel or answer an offer."""
     registration = _load(token)
+    session_list, has_site_visit = _session_list(registration.programme)
     return render_template(
         "registration/manage.html",
         registration=registration,
         programme=registration.programme,
+        session_list=session_list,
+        has_site_visit=has_site_visit,
         position=services.waitlist_position(registration),
         has_offer=registration.has_open_offer(utcnow()),
         token=token,

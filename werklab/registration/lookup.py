@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from werklab.catalog.services import load_programme
 from werklab.extensions import db
@@ -28,8 +29,11 @@ def find_by_token(token: str) -> Registration | None:
     key = unsign(token, salt=MANAGE_SALT)
     if key is None:
         return None
+    # Every page behind a manage link shows the programme: read it in the same query.
     return db.session.execute(
-        select(Registration).where(Registration.manage_key == key)
+        select(Registration)
+        .options(joinedload(Registration.programme))
+        .where(Registration.manage_key == key)
     ).scalar_one_or_none()
 
 
