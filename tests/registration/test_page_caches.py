@@ -39,13 +39,9 @@ class TestRegistrationFormCache:
         assert first_page.replace(first_token, "") == second_page.replace(second_token, "")
 
         # A token only works in its own session: the cached page never hands out another's.
-        stolen = second.post(
-            form_url(programme), data={**form_data(), "csrf_token": first_token}
-        )
+        stolen = second.post(form_url(programme), data={**form_data(), "csrf_token": first_token})
         assert stolen.status_code == 400
-        answer = second.post(
-            form_url(programme), data={**form_data(), "csrf_token": second_token}
-        )
+        answer = second.post(form_url(programme), data={**form_data(), "csrf_token": second_token})
         assert answer.status_code == 302, text(answer)
         stored = db.session.execute(
             select(Registration).where(Registration.programme_id == programme.id)
