@@ -11,7 +11,6 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from werklab import audit
 from werklab.catalog.pricing import seat_price
@@ -57,11 +56,9 @@ def _current_invoice(registration_id: int, *, lock: bool = False) -> Invoice | N
 
 
 def invoice_for(registration: Registration) -> Invoice | None:
-    """The registration's latest invoice (open, paid or credited) with its credit note, or
-    None."""
+    """The registration's latest invoice (open, paid or credited), or None."""
     return db.session.execute(
         select(Invoice)
-        .options(joinedload(Invoice.credit_note))
         .where(Invoice.registration_id == registration.id, Invoice.kind == DocumentKind.INVOICE)
         .order_by(Invoice.id.desc())
         .limit(1)
