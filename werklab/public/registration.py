@@ -118,10 +118,12 @@ def register(slug: str):
         page = _cached_form(slug, token, now)
         if page is not None:
             return page
-    programme = registrable_programme(slug, token) or abort(404)
+    programme, taken = availability.registrable_programme_and_seats(slug, token, now=now) or abort(
+        404
+    )
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
-    full = services.seats_taken(programme.id, now) >= programme.max_participants
+    full = taken >= programme.max_participants
     form = RegistrationForm(
         programme=programme, online_payment=_online_payment(), waiting_list=full
     )
