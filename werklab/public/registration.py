@@ -35,6 +35,7 @@ from werklab.registration.forms import (
 )
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 from werklab.registration.money import MoneyOutcome, money_outcome
+from werklab.reminders.services import state_for as reminder_state
 
 bp = Blueprint("registration", __name__)
 
@@ -121,6 +122,7 @@ def manage(token: str):
         token=token,
         invoice=_invoice(registration),
         payment=_payment(registration),
+        reminders=reminder_state(registration),
     )
 
 
