@@ -1,7 +1,7 @@
 """Demo data for reminders: a Community of Practice whose first session is tomorrow, so the
 demo's `flask werklab tick` mails its participants a reminder (printed to the log), with an
 assignment to prepare; one participant switched reminders off. The trainer has a calendar
-link of the sessions she runs, shown under "Mijn trajecten als begeleider". Called by
+link of the sessions she runs, shown on her workspace page ("Mijn trajecten"). Called by
 seed.seed_demo."""
 
 from __future__ import annotations
