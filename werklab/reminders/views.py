@@ -34,7 +34,8 @@ def settings(programme_id: int):
     programme = load_programme(programme_id) or abort(404)
     if not permissions.can_set_reminders(current_user, programme):
         abort(403)
-    form = ReminderSettingsForm(data={"days_before": services.days_before(programme)})
+    days = services.days_before(programme)
+    form = ReminderSettingsForm(data={"days_before": days})
     error = None
     if form.validate_on_submit():
         try:
@@ -53,7 +54,7 @@ def settings(programme_id: int):
             return redirect(url_for("workspace.programme", programme_id=programme.id))
     status = 400 if form.errors or error else 200
     return render_template(
-        "reminders/settings.html", programme=programme, form=form, error=error
+        "reminders/settings.html", programme=programme, form=form, error=error, days=days
     ), status
 
 

@@ -73,12 +73,7 @@ def programme(programme_id: int):
     """A programme's participants, waiting list, seats and sessions."""
     programme = _programme(programme_id, permissions.can_see_participants)
     overview = services.programme_overview(programme, now=utcnow())
-    return render_template(
-        "workspace/programme.html",
-        programme=programme,
-        overview=overview,
-        reminder_days=reminders.days_before(programme),
-    )
+    return render_template("workspace/programme.html", programme=programme, overview=overview)
 
 
 @bp.get("/deelnemer/<int:registration_id>")
