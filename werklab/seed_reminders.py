@@ -43,7 +43,7 @@ def seed_reminders(trainer: User, now: datetime) -> str:
     programme = catalog.create_programme(
         ProgrammeData(
             kind=ProgrammeKind.COP,
-            title="Community of Practice Buurtkracht Eemland",
+            title="Community of Practice Samen Doen Eemland",
             description=(
                 "Professionals uit Amersfoort en omgeving die samen leren hoe hun organisatie "
                 "bewonersinitiatieven steunt. De eerste bijeenkomst is morgen: de deelnemers "

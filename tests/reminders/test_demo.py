@@ -20,7 +20,7 @@ def test_the_demo_tick_sends_reminders_and_the_trainer_sees_her_feed(app, client
     assert result.exit_code == 0, result.output
     assert "meets tomorrow" in result.output
     programme = db.session.execute(
-        select(Programme).where(Programme.title == "Community of Practice Buurtkracht Eemland")
+        select(Programme).where(Programme.title == "Community of Practice Samen Doen Eemland")
     ).scalar_one()
     assert db.session.query(ReminderOptOut).count() == 1
     db.session.commit()
@@ -40,4 +40,4 @@ def test_the_demo_tick_sends_reminders_and_the_trainer_sees_her_feed(app, client
     feed_url = page.split('id="trainer-feed-url"')[1].split('value="')[1].split('"')[0]
     assert feed_url in result.output
     ics = client.get(feed_url.removeprefix("http://werklab.test"))
-    assert ics.status_code == 200 and b"Buurtkracht Eemland" in ics.get_data()
+    assert ics.status_code == 200 and b"Samen Doen Eemland" in ics.get_data()

@@ -27,7 +27,7 @@ from urllib.parse import quote_plus
 from flask_babel import LazyString, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -115,7 +115,17 @@ class ReminderState:
 
 
 def state_for(registration: Registration) -> ReminderState:
-    return ReminderState(days_before(registration.programme), wants_reminders(registration))
+    """The programme's days and the person's choice, in one statement (the manage page is
+    the last step of every registration: its statements are counted)."""
+    days, off = db.session.execute(
+        select(
+            select(ReminderSetting.days_before)
+            .where(ReminderSetting.programme_id == registration.programme_id)
+            .scalar_subquery(),
+            exists().where(ReminderOptOut.registration_id == registration.id),
+        )
+    ).one()
+    return ReminderState(DEFAULT_DAYS_BEFORE if days is None else days, not off)
 
 
 def switch_reminders(
