@@ -263,3 +263,17 @@ def can_contact_participant(user, registration: Registration) -> bool:
     """Send a participant a personal message and note that one got in touch: the trainers
     of their programme and the coordinators."""
     return can_work_on(user, registration.programme)
+
+
+# --- reminders and the trainers' calendar feed (issue 13) -------------------------------------
+
+
+def can_set_reminders(user, programme: Programme) -> bool:
+    """How many days before each session a programme's participants are reminded: its
+    trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_have_trainer_feed(user) -> bool:
+    """A calendar link with the sessions of the programmes one runs: trainers."""
+    return _signed_in(user) and user.is_trainer

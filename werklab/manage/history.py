@@ -116,6 +116,20 @@ SENTENCES = {
     "calendar_feed.created": _l("%(actor)s made a calendar link"),
     "calendar_feed.renewed": _l("%(actor)s replaced a calendar link"),
     "calendar_feed.revoked": _l("%(actor)s switched a calendar link off"),
+    # reminders before sessions and the trainers' calendar link
+    "registration.reminders_off": _l("%(actor)s switched off the reminders of %(subject)s"),
+    "registration.reminders_on": _l("%(actor)s switched the reminders of %(subject)s on again"),
+    "programme.reminders_set": _l(
+        "%(actor)s set when the participants of %(subject)s are reminded"
+    ),
+    "session.reminders_sent": _l("%(actor)s sent the reminders for the session %(subject)s"),
+    "user.trainer_feed_created": _l("%(actor)s made a calendar link of the sessions they run"),
+    "user.trainer_feed_renewed": _l(
+        "%(actor)s replaced the calendar link of the sessions they run"
+    ),
+    "user.trainer_feed_revoked": _l(
+        "%(actor)s switched off the calendar link of the sessions they run"
+    ),
     # interim evaluations (an answer never names who gave it) and early warning
     "followup.contacted": _l("%(actor)s noted that a participant was contacted"),
     "followup.message_sent": _l("%(actor)s sent %(subject)s a personal message"),

@@ -38,6 +38,11 @@ ACTION_LABELS = {
     "calendar_feed.created": _l("Calendar link created"),
     "calendar_feed.renewed": _l("Calendar link replaced by a new one"),
     "calendar_feed.revoked": _l("Calendar link switched off"),
+    "registration.reminders_off": _l("Reminders before sessions switched off"),
+    "registration.reminders_on": _l("Reminders before sessions switched on again"),
+    "user.trainer_feed_created": _l("Calendar link of the sessions you run created"),
+    "user.trainer_feed_renewed": _l("Calendar link of the sessions you run replaced by a new one"),
+    "user.trainer_feed_revoked": _l("Calendar link of the sessions you run switched off"),
 }
 
 #: Attendance, by the stored value (see werklab.attendance.models.AttendanceStatus).

@@ -42,6 +42,7 @@ from werklab.registration.forms import (
 )
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 from werklab.registration.money import MoneyOutcome, money_outcome
+from werklab.reminders.services import state_for as reminder_state
 
 bp = Blueprint("registration", __name__)
 
@@ -188,6 +189,7 @@ def manage(token: str):
         token=token,
         invoice=_invoice(registration),
         payment=_payment(registration),
+        reminders=reminder_state(registration),
     )
 
 

@@ -13,7 +13,9 @@ from werklab.catalog.services import load_programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.links import external_url
 from werklab.registration.lookup import load_registration
+from werklab.reminders import services as reminders
 from werklab.workspace import export, services
 from werklab.workspace.forms import NoteForm
 
@@ -57,7 +59,12 @@ def index():
         abort(403)
     trainer_id = None if permissions.is_coordinator(current_user) else current_user.id
     rows = services.programmes_run_by(trainer_id, now=utcnow())
-    return render_template("workspace/index.html", rows=rows)
+    feed = reminders.trainer_feed_of(current_user) if current_user.is_trainer else None
+    return render_template(
+        "workspace/index.html",
+        rows=rows,
+        trainer_feed_url=external_url("reminders.trainer_feed", token=feed.token) if feed else None,
+    )
 
 
 @bp.get("/<int:programme_id>")

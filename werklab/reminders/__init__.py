@@ -1,0 +1,1 @@
+"""Reminders before sessions, and the trainers' calendar feed."""
