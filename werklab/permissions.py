@@ -263,3 +263,11 @@ def can_contact_participant(user, registration: Registration) -> bool:
     """Send a participant a personal message and note that one got in touch: the trainers
     of their programme and the coordinators."""
     return can_work_on(user, registration.programme)
+
+
+# --- the overview in figures (issue 13) -------------------------------------------------------
+
+
+def can_view_overview(user) -> bool:
+    """See the figures of every programme, money included: coordinators."""
+    return is_coordinator(user)
