@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.factories import Factories
+
+# The signed-in coordinator of the manage tests (fixtures `coordinator` and `admin`).
 from tests.manage.conftest import admin, coordinator, sign_in, text  # noqa: F401
 from werklab.attendance.models import AttendanceStatus
 from werklab.attendance.services import mark_attendance
@@ -60,7 +62,7 @@ class Known:
     extra: dict = field(default_factory=dict)
 
 
-def build_known(f: Factories, coordinator, now: datetime) -> Known:
+def build_known(f: Factories, cora, now: datetime) -> Known:
     """Programmes with known seats, waiting lists, decisions, attendance, certificates,
     invoices in three months, and werklab requests."""
     go = f.programme(title="CoP Doorgaan", decision_date=(now + timedelta(days=5)).date(), now=now)
@@ -76,8 +78,8 @@ def build_known(f: Factories, coordinator, now: datetime) -> Known:
     for session, row in zip(past.sessions, marks, strict=True):
         for person, status in zip(attendees, row, strict=True):
             if status is not None:
-                mark_attendance(session, person, status, recorded_by=coordinator, now=now)
-    issued = issue_certificates(past, actor=coordinator, now=now)
+                mark_attendance(session, person, status, recorded_by=cora, now=now)
+    issued = issue_certificates(past, actor=cora, now=now)
     cancelled = f.programme(title="CoP Afgelast", now=now)
     f.fill(cancelled, 2, now=now)
     cancelled.status = ProgrammeStatus.CANCELLED
@@ -103,7 +105,7 @@ def build_known(f: Factories, coordinator, now: datetime) -> Known:
 
 
 @pytest.fixture
-def known(factories, coordinator) -> Known:
+def known(factories, coordinator) -> Known:  # noqa: F811
     from werklab.db import utcnow
 
     return build_known(factories, coordinator, utcnow().replace(microsecond=0))

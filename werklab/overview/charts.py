@@ -28,7 +28,7 @@ GO_COLOURS = {
 
 
 def month_label(month: Month) -> str:
-    """"mrt 26": short enough for a column on a phone."""
+    """ "mrt 26": short enough for a column on a phone."""
     return format_date(month.first_day(), "MMM yy")
 
 

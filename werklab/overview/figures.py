@@ -298,13 +298,14 @@ def certificates_per_month(months: list[Month]) -> list[tuple[Month, int]]:
     counted by the UTC time of issue."""
     year = extract("year", Certificate.issued_at)
     month = extract("month", Certificate.issued_at)
+    since = datetime.combine(months[0].first_day(), datetime.min.time())
     counts = {
         (int(y), int(m)): n
         for y, m, n in db.session.execute(
             select(year, month, func.count())
             .where(
                 Certificate.revoked_at.is_(None),
-                Certificate.issued_at >= datetime.combine(months[0].first_day(), datetime.min.time()),
+                Certificate.issued_at >= since,
             )
             .group_by(year, month)
         )
