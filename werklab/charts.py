@@ -1,7 +1,7 @@
 """Charts as inline SVG, drawn on the server: no script, no third-party requests.
 
 Why a small module of our own and not a charting library: the pages need four plain shapes
-(horizontal bars with markers, stacked columns, plain columns, a line), each with a
+(horizontal bars with markers, stacked columns, rows of small columns, a line), each with a
 <title> and <desc> for screen readers and a table beside it on the page. The libraries that
 draw SVG on the server (pygal, matplotlib, plotly's static export) either pull in a heavy
 stack (matplotlib: numpy, fonts, ~40 MB; plotly: a headless browser), or emit their own
@@ -191,6 +191,52 @@ def column_chart(
                 f'<text x="{x + 14:.1f}" y="{y + 9}" font-size="11" class="chart-legend">'
                 f"{escape(clip(s.name, 24))}</text>"
             )
+    return _close(parts)
+
+
+def strip_chart(
+    title: str,
+    rows: Sequence[tuple[str, Sequence[float | None], str]],
+    *,
+    top: float = 100,
+    desc: str = "",
+) -> Markup:
+    """A row per item (its label above, a note behind), and in each row a small column per
+    value, as high as the value against `top`; a value of None is a dash. Many rows of a
+    few values each (attendance per session of every programme) in one small drawing."""
+    band, row_height, column, gap = 18, 40, 14, 4
+    _id, parts = _open(title, desc, row_height * len(rows) + 4)
+    for n, (label, values, note) in enumerate(rows):
+        y = n * row_height
+        parts.append(
+            f'<text x="0" y="{y + 12}" class="chart-label" font-size="12">'
+            f"{escape(clip(label))}</text>"
+        )
+        base = y + 16 + band
+        # Up to twelve values at full width; more share the same room.
+        width = max(min(column, 216 / max(len(values), 1) - gap), 2)
+        for i, value in enumerate(values):
+            x = round(i * (width + gap), 1)
+            parts.append(
+                f'<rect x="{x}" y="{base - band}" width="{width:g}" height="{band}" '
+                f'fill="#eef1f4"></rect>'
+            )
+            if value is None:
+                parts.append(
+                    f'<line x1="{x + 1}" y1="{base - band / 2}" x2="{x + width - 1:g}" '
+                    f'y2="{base - band / 2}" stroke="{GREY}" stroke-width="2"></line>'
+                )
+            elif value > 0:
+                h = max(band * min(value, top) / top, 1)
+                parts.append(
+                    f'<rect x="{x}" y="{base - h:.1f}" width="{width:g}" height="{h:.1f}" '
+                    f'fill="{GREEN}" class="chart-bar"></rect>'
+                )
+        end = round(len(values) * (width + gap) + 4)
+        parts.append(
+            f'<text x="{end}" y="{base - 4}" class="chart-value" font-size="12">'
+            f"{escape(note)}</text>"
+        )
     return _close(parts)
 
 

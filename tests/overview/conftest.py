@@ -18,7 +18,12 @@ from werklab.certificates.services import issue_certificates
 from werklab.extensions import db
 from werklab.intake.models import BookingRequest, RequestStatus
 from werklab.invoicing.billing import BillingDetails, save_billing
-from werklab.invoicing.documents import credit_registration, invoice_registration, mark_paid
+from werklab.invoicing.documents import (
+    credit_registration,
+    invoice_registration,
+    local_date,
+    mark_paid,
+)
 from werklab.invoicing.models import Invoice
 from werklab.registration.models import Registration
 
@@ -80,6 +85,10 @@ def build_known(f: Factories, cora, now: datetime) -> Known:
             if status is not None:
                 mark_attendance(session, person, status, recorded_by=cora, now=now)
     issued = issue_certificates(past, actor=cora, now=now)
+    # Decision dates that have passed: one below its minimum (still to decide), one full.
+    today = local_date(now)
+    past.decision_date = today - timedelta(days=10)
+    full.decision_date = today - timedelta(days=2)
     cancelled = f.programme(title="CoP Afgelast", now=now)
     f.fill(cancelled, 2, now=now)
     cancelled.status = ProgrammeStatus.CANCELLED

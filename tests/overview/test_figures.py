@@ -31,12 +31,14 @@ def test_seats_waiting_and_go_status(known):
 def test_decisions_ahead_soonest_first(known):
     o = overview(known.now)
     listed = [(d.programme.title, d.days_left, d.programme.short) for d in o.decisions]
+    # A passed decision date is listed only while the minimum is not reached ("CoP Vol"
+    # is full: nothing to decide).
     assert listed == [
+        ("CoP Geweest", -10, 6),
         ("CoP Krap", 3, 7),
         ("CoP Doorgaan", 5, 0),
-        ("CoP Geweest", 30, 6),
-        ("CoP Vol", 30, 0),
     ]
+    assert o.decisions[0].overdue and not o.decisions[1].overdue
 
 
 def test_attendance_per_session(known):

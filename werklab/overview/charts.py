@@ -55,7 +55,7 @@ def seats(programmes: list[ProgrammeRow]) -> Markup:
             )
         )
     return charts.bar_chart(
-        _("Seats taken per programme"),
+        _("Seats taken per programme open for registration"),
         bars,
         desc=_(
             "One bar per programme: the seats taken. The red lines mark the minimum and "
@@ -64,14 +64,21 @@ def seats(programmes: list[ProgrammeRow]) -> Markup:
     )
 
 
-def attendance(entry: ProgrammeAttendance) -> Markup:
-    return charts.column_chart(
-        _("Attendance per session: %(title)s", title=entry.title),
-        [str(s.position) for s in entry.sessions],
-        [charts.Series(_("Present"), [s.rate or 0 for s in entry.sessions])],
-        desc=_("Share of the participants present at each session, in percent."),
-        tick_format=lambda v: f"{v:g}%",
-        top=100,
+def attendance(entries: list[ProgrammeAttendance]) -> Markup:
+    return charts.strip_chart(
+        _("Attendance per session"),
+        [
+            (
+                e.title,
+                [s.rate for s in e.sessions],
+                _("%(rate)d%% on average", rate=e.rate) if e.rate is not None else "",
+            )
+            for e in entries
+        ],
+        desc=_(
+            "A row per programme, a column per session that took place, as high as the share "
+            "of the participants present; a dash where attendance was not taken."
+        ),
     )
 
 

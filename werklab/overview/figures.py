@@ -176,6 +176,11 @@ class Overview:
         return [p for p in self.programmes if p.running]
 
     @property
+    def open(self) -> list[ProgrammeRow]:
+        """Programmes open for registration: where seats are still won or lost."""
+        return [p for p in self.programmes if p.status is ProgrammeStatus.OPEN]
+
+    @property
     def seats_taken(self) -> int:
         return sum(p.seats_taken for p in self.running)
 
@@ -244,8 +249,8 @@ def programme_rows(now: datetime) -> list[ProgrammeRow]:
 
 
 def decisions(programmes: list[ProgrammeRow], today: date) -> list[Decision]:
-    """Open, undecided programmes whose decision date is within DECISION_HORIZON or has
-    passed, soonest first."""
+    """Open, undecided programmes whose decision date is within DECISION_HORIZON, or has
+    passed while the minimum is not reached, soonest first."""
     horizon = today + DECISION_HORIZON
     return sorted(
         (
@@ -255,6 +260,8 @@ def decisions(programmes: list[ProgrammeRow], today: date) -> list[Decision]:
             and p.go_decision is GoDecision.NONE
             and p.decision_date is not None
             and p.decision_date <= horizon
+            # Once the date has passed, only a programme below its minimum needs a decision.
+            and (p.decision_date >= today or p.short)
         ),
         key=lambda d: (d.days_left, d.programme.title),
     )

@@ -32,8 +32,8 @@ def index():
         stages=OPEN_STAGES,
         stage_labels=REQUEST_STAGE_LABELS,
         charts={
-            "seats": charts.seats(o.running) if o.running else None,
-            "attendance": {a.programme_id: charts.attendance(a) for a in o.attendance},
+            "seats": charts.seats(o.open) if o.open else None,
+            "attendance": charts.attendance(o.attendance) if o.attendance else None,
             "certificates": charts.certificates(o.certificates_per_month),
             "money": charts.money(o.money),
             "requests": charts.requests(o.requests, REQUEST_STAGE_LABELS),
