@@ -47,14 +47,16 @@ def clip(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def nice_ceiling(value: float) -> tuple[float, float]:
+def nice_ceiling(value: float, *, whole: bool = False) -> tuple[float, float]:
     """The top of an axis for values up to `value` and its step: a step of 1, 2 or 5 times a
-    power of ten, at most four steps."""
+    power of ten, at most four steps; with `whole`, a step of at least 1 (for counts)."""
     if value <= 0:
-        return 1, 0.25
+        return (1, 1) if whole else (1, 0.25)
     rough = value / 4
     power = 10 ** math.floor(math.log10(rough))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    if whole:
+        step = max(step, 1)
     return step * math.ceil(value / step - 1e-9), step
 
 
@@ -136,16 +138,18 @@ def column_chart(
     desc: str = "",
     tick_format: Callable[[float], str] = lambda v: f"{v:g}",
     top: float | None = None,
+    whole: bool = False,
 ) -> Markup:
     """Vertical columns, one per label; with several series the columns are stacked (the
     series in their order, from the bottom), and a legend names them. `top` fixes the
-    axis (100 for shares); otherwise it fits the highest column."""
+    axis (100 for shares); otherwise it fits the highest column (`whole`: counts, so
+    the axis steps are whole numbers)."""
     plot_top, plot_bottom, left, right = 10, 130, 52, WIDTH - 6
     legend_rows = (len(series) + 1) // 2 if len(series) > 1 else 0
     height = plot_bottom + 22 + legend_rows * 18
     _id, parts = _open(title, desc, height)
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
-    axis_top, step = (top, top / 4) if top else nice_ceiling(max(totals, default=0))
+    axis_top, step = (top, top / 4) if top else nice_ceiling(max(totals, default=0), whole=whole)
 
     def y_of(value: float) -> float:
         return plot_bottom - (plot_bottom - plot_top) * value / axis_top

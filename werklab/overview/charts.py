@@ -88,6 +88,7 @@ def certificates(per_month: list[tuple[Month, int]]) -> Markup:
         [month_label(m) for m, _n in per_month],
         [charts.Series(_("Certificates"), [n for _m, n in per_month])],
         desc=_("The number of certificates issued in each of the last twelve months."),
+        whole=True,
     )
 
 
