@@ -78,7 +78,9 @@ def build_known(f: Factories, cora, now: datetime) -> Known:
     f.fill(short, 3, now=now)
     past = f.programme(title="CoP Geweest", now=now)
     attendees = f.fill(past, 4, now=now)
-    f.took_place(past, now=now)
+    # Long enough ago that no job still acts on its sessions (evaluations go out up to 60
+    # days after a session), which browser tests sharing the live database would notice.
+    f.took_place(past, now=now - timedelta(days=90))
     marks = [[P, P, P, P], [P, P, P, E], [P, P, A, None]]
     for session, row in zip(past.sessions, marks, strict=True):
         for person, status in zip(attendees, row, strict=True):
