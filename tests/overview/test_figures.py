@@ -104,3 +104,24 @@ def test_months_until_crosses_the_year():
 
     months = months_until(date(2027, 2, 14), 4)
     assert [(m.year, m.month) for m in months] == [(2026, 11), (2026, 12), (2027, 1), (2027, 2)]
+
+
+def test_overdue_starts_the_day_after_the_due_date(known):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from werklab.extensions import db
+    from werklab.invoicing.models import Invoice, InvoiceStatus
+
+    today = local_date(known.now)
+    recent = db.session.execute(
+        select(Invoice).where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_date > today)
+    ).scalar_one()
+    recent.due_date = today  # due today: not yet overdue
+    db.session.flush()
+    assert overview(known.now).money[-1].overdue == 0
+    recent.due_date = today - timedelta(days=1)
+    db.session.flush()
+    o = overview(known.now)
+    assert o.money[-1].overdue == EACH and (o.overdue_total, o.overdue_count) == (2 * EACH, 2)
