@@ -46,6 +46,7 @@ from werklab.manage.registration_views import bp as manage_registrations_bp
 from werklab.manage.views import bp as manage_bp
 from werklab.messages import notices as messages_notices  # noqa: F401
 from werklab.messages.views import bp as messages_bp
+from werklab.overview.views import bp as overview_bp
 from werklab.participant.views import bp as participant_bp
 from werklab.payments import handlers as payments_handlers  # noqa: F401
 from werklab.payments.views import bp as payments_bp
@@ -118,6 +119,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(history_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(overview_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -277,3 +277,11 @@ def can_set_reminders(user, programme: Programme) -> bool:
 def can_have_trainer_feed(user) -> bool:
     """A calendar link with the sessions of the programmes one runs: trainers."""
     return _signed_in(user) and user.is_trainer
+
+
+# --- the overview in figures (issue 13) -------------------------------------------------------
+
+
+def can_view_overview(user) -> bool:
+    """See the figures of every programme, money included: coordinators."""
+    return is_coordinator(user)
