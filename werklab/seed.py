@@ -24,8 +24,8 @@ from werklab.registration.models import Sector
 from werklab.registration.signup import RegistrationData
 from werklab.seed_coordinator import seed_day_to_day
 from werklab.seed_evaluations import seed_evaluations
-from werklab.seed_reminders import seed_reminders
 from werklab.seed_overview import seed_overview
+from werklab.seed_reminders import seed_reminders
 
 FIRST = [
     "Anouk",
