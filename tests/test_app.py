@@ -105,7 +105,7 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert "Inschrijving opent binnenkort" in app.test_client().get(planned).get_data(True)
 
     # A municipality with an OIN whose accepted quote's invoice is a valid e-invoice.
-    quote = db.session.execute(select(Quote)).scalar_one()
+    quote = db.session.execute(select(Quote).where(Quote.buyer_legal_id == DEMO_OIN)).scalar_one()
     assert (quote.buyer_legal_scheme, quote.buyer_legal_id) == ("0190", DEMO_OIN)
     invoice = db.session.get(Invoice, quote.invoice_id)
     assert invoice.number in result.output and DEMO_OIN in result.output
