@@ -263,3 +263,27 @@ def can_contact_participant(user, registration: Registration) -> bool:
     """Send a participant a personal message and note that one got in touch: the trainers
     of their programme and the coordinators."""
     return can_work_on(user, registration.programme)
+
+
+# --- exports (issue 13) -----------------------------------------------------------------------
+
+
+def can_export_attendance(user, programme: Programme) -> bool:
+    """Download a programme's attendance matrix (participants x sessions): its trainers and
+    the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_export_certificates(user, programme: Programme) -> bool:
+    """Download the certificates issued in a programme: its trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_export_all_certificates(user) -> bool:
+    """Download the certificates issued in every programme: coordinators."""
+    return is_coordinator(user)
+
+
+def can_export_booking_requests(user) -> bool:
+    """Download the werklab requests with their stages and quotes: coordinators."""
+    return is_coordinator(user)
