@@ -1,7 +1,8 @@
 """The werklab requests (intake) with their stage, the date each stage was reached and the
 quote's amounts, as a table for werklab.spreadsheets.
 
-Where a date comes from: received = the request; in progress, declined by the coordinator
+Where a date comes from: received = the request; in progress = the first time a coordinator
+set it so (audit log) or saved its quote, whichever came first; declined by the coordinator
 and expired = the audit log (the latest time the request got there); quote sent, accepted
 and declined by the municipality = the quote. Four queries however many requests.
 """
@@ -71,7 +72,7 @@ def requests(status: RequestStatus | None = None) -> list[tuple[BookingRequest, 
             if action == "booking_request.expired":
                 found.expired = when
             elif (data or {}).get("new") == RequestStatus.IN_PROGRESS.value:
-                found.in_progress = when
+                found.in_progress = min(found.in_progress or when, when)
             elif (data or {}).get("new") == RequestStatus.DECLINED.value:
                 found.declined = when
     return [(b, stages[b.id]) for b in bookings]
@@ -81,6 +82,8 @@ def _from_quote(booking: BookingRequest) -> Stages:
     stages = Stages(received=booking.created_at)
     quote = booking.quote
     if quote is not None:
+        # Saving the first quote puts a new request in progress (without a status change).
+        stages.in_progress = quote.created_at
         stages.quote_sent = quote.sent_at
         if quote.status is QuoteStatus.ACCEPTED:
             stages.accepted = quote.answered_at
