@@ -285,3 +285,27 @@ def can_have_trainer_feed(user) -> bool:
 def can_view_overview(user) -> bool:
     """See the figures of every programme, money included: coordinators."""
     return is_coordinator(user)
+
+
+# --- exports (issue 13) -----------------------------------------------------------------------
+
+
+def can_export_attendance(user, programme: Programme) -> bool:
+    """Download a programme's attendance matrix (participants x sessions): its trainers and
+    the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_export_certificates(user, programme: Programme) -> bool:
+    """Download the certificates issued in a programme: its trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_export_all_certificates(user) -> bool:
+    """Download the certificates issued in every programme: coordinators."""
+    return is_coordinator(user)
+
+
+def can_export_booking_requests(user) -> bool:
+    """Download the werklab requests with their stages and quotes: coordinators."""
+    return is_coordinator(user)

@@ -24,6 +24,7 @@ from werklab.registration.models import Sector
 from werklab.registration.signup import RegistrationData
 from werklab.seed_coordinator import seed_day_to_day
 from werklab.seed_evaluations import seed_evaluations
+from werklab.seed_exports import seed_exports
 from werklab.seed_overview import seed_overview
 from werklab.seed_reminders import seed_reminders
 
@@ -426,6 +427,7 @@ def seed_demo(now: datetime | None = None) -> str:
     evaluations_summary += seed_reminders(staff["trainer_gemeente"], now)
     running = seed_running_programme(staff["trainer_gemeente"], now)
     seed_overview(staff["trainer_initiatieven"], now)
+    evaluations_summary += "\n" + seed_exports(now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(

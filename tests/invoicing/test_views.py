@@ -156,7 +156,7 @@ def test_csv_export_for_the_bookkeeping(admin, factories, cop, invoiced):
         "Inkoopordernummer",
         "Verstuurd als e-factuur (UBL)",
     ]
-    by_number = {row[0]: row for row in rows[1:]}
+    by_number = {row[0]: row for row in rows[1 : rows.index([])]}  # then the VAT totals
     assert list(by_number) == [invoice.number, note.number, paid.number]
     assert by_number[invoice.number][1:5] == [
         "Factuur",
@@ -179,7 +179,7 @@ def test_csv_export_for_the_bookkeeping(admin, factories, cop, invoiced):
 def test_csv_export_follows_the_filters(admin, ledger):
     response = admin.get("/beheer/facturen/export.csv?status=openstaand")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert sorted(row[0] for row in rows[1:]) == sorted(
+    assert sorted(row[0] for row in rows[1 : rows.index([])]) == sorted(
         [ledger["overdue"].number, ledger["open"].number]
     )
     overdue = next(row for row in rows if row[0] == ledger["overdue"].number)

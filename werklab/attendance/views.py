@@ -15,25 +15,23 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import permissions
-from werklab.attendance import pdf, services
+from werklab.attendance import export, pdf, services
 from werklab.attendance.forms import MarkForm
+from werklab.attendance.labels import STATUS_LABELS
 from werklab.attendance.models import AttendanceStatus
+from werklab.catalog.services import load_programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.registration.mails import local_date
 from werklab.registration.models import Registration
+from werklab.spreadsheets import XLSX, to_csv, to_xlsx
 
 bp = Blueprint("attendance", __name__, url_prefix="/werkruimte")
 
-STATUS_LABELS = {
-    AttendanceStatus.PRESENT: _l("Present"),
-    AttendanceStatus.EXCUSED: _l("Excused"),
-    AttendanceStatus.ABSENT: _l("Absent"),
-}
 #: One key per status in the register (with JavaScript); 1, 2 and 3 work in every language.
 SHORTCUTS = {
     "nl": {
@@ -153,3 +151,46 @@ def sheet(session_id: int):
             "Cache-Control": "no-store",
         },
     )
+
+
+def _matrix_programme(programme_id: int):
+    """Load a programme (404) and check that the current user may export its attendance."""
+    programme = load_programme(programme_id) or abort(404)
+    if not permissions.can_export_attendance(current_user, programme):
+        abort(403)
+    return programme
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    """An attachment no browser or proxy keeps: it holds personal data."""
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.get("/<int:programme_id>/presentie.csv")
+@login_required
+def matrix_csv(programme_id: int):
+    """Download the attendance of every participant at every session as CSV."""
+    programme = _matrix_programme(programme_id)
+    table = export.table(export.matrix(programme))
+    name = export.filename(programme, local_date(utcnow()), "csv")
+    return _download(to_csv(table), "text/csv", name)
+
+
+@bp.get("/<int:programme_id>/presentie.xlsx")
+@login_required
+def matrix_xlsx(programme_id: int):
+    """Download the attendance of every participant at every session as an Excel workbook."""
+    programme = _matrix_programme(programme_id)
+    data = export.matrix(programme)
+    workbook = to_xlsx(
+        export.table(data), title=_("Attendance"), bold_rows=export.totals_rows(data)
+    )
+    name = export.filename(programme, local_date(utcnow()), "xlsx")
+    return _download(workbook, XLSX, name)

@@ -17,12 +17,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
-from werklab.certificates import pdf, services
+from werklab.certificates import export, pdf, services
 from werklab.certificates.forms import ActionForm, IssueForm, RuleForm, VerifyForm
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import services as registration_services
+from werklab.registration.mails import local_date
+from werklab.spreadsheets import XLSX, to_csv, to_xlsx
 
 bp = Blueprint("certificates", __name__)
 
@@ -206,3 +208,68 @@ def verify(code: str):
         "certificates/verify.html", certificate=certificate, code=code, form=VerifyForm()
     )
     return response, (200 if certificate else 404)
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    """An attachment no browser or proxy keeps: it holds personal data."""
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _export(programme, extension: str) -> Response:
+    table = export.table(export.certificates(programme))
+    name = export.filename(programme, local_date(utcnow()), extension)
+    if extension == "csv":
+        return _download(to_csv(table), "text/csv", name)
+    return _download(to_xlsx(table, title=_("Certificates")), XLSX, name)
+
+
+def _exported_programme(programme_id: int):
+    programme = services.load_programme(programme_id) or abort(404)
+    if not permissions.can_export_certificates(current_user, programme):
+        abort(403)
+    return programme
+
+
+@bp.get("/werkruimte/<int:programme_id>/certificaten.csv")
+@login_required
+def export_csv(programme_id: int):
+    """Download the certificates issued in a programme as CSV."""
+    return _export(_exported_programme(programme_id), "csv")
+
+
+@bp.get("/werkruimte/<int:programme_id>/certificaten.xlsx")
+@login_required
+def export_xlsx(programme_id: int):
+    """Download the certificates issued in a programme as an Excel workbook."""
+    return _export(_exported_programme(programme_id), "xlsx")
+
+
+def _all_allowed() -> None:
+    if not permissions.can_export_all_certificates(current_user):
+        abort(403)
+
+
+@bp.get("/beheer/certificaten.csv")
+@login_required
+def export_all_csv():
+    """Download the certificates issued in every programme as CSV."""
+    _all_allowed()
+    return _export(None, "csv")
+
+
+@bp.get("/beheer/certificaten.xlsx")
+@login_required
+def export_all_xlsx():
+    """Download the certificates issued in every programme as an Excel workbook."""
+    _all_allowed()
+    return _export(None, "xlsx")

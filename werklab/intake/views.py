@@ -22,7 +22,7 @@ from werklab import menu, permissions
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.intake import services
+from werklab.intake import export, services
 from werklab.intake.forms import (
     POLICY_LABELS,
     STATUS_LABELS,
@@ -38,6 +38,7 @@ from werklab.intake.forms import (
 from werklab.intake.models import QuoteStatus, RequestStatus
 from werklab.invoicing.documents import local_date
 from werklab.registration.seats import seats_taken
+from werklab.spreadsheets import XLSX, to_csv, to_xlsx
 
 bp = Blueprint("intake", __name__)
 
@@ -358,3 +359,46 @@ def dashboard(request_id: int):
         taken=seats_taken(programme.id, utcnow()) if programme else 0,
         domains=services.allowed_domains(programme.id) if programme else [],
     ), (422 if form.errors else 200)
+
+
+# --- the export of the pipeline -------------------------------------------------------------
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    """An attachment no browser or proxy keeps: it holds personal data."""
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _export_table():
+    if not permissions.can_export_booking_requests(current_user):
+        abort(403)
+    status = request.args.get("status", "")
+    try:
+        chosen = RequestStatus(status) if status else None
+    except ValueError:
+        chosen = None
+    return export.table(export.requests(chosen))
+
+
+@bp.get("/beheer/aanvragen.csv")
+@login_required
+def export_csv():
+    """Download the werklab requests with their stages and quotes as CSV."""
+    table = _export_table()
+    return _download(to_csv(table), "text/csv", export.filename(local_date(utcnow()), "csv"))
+
+
+@bp.get("/beheer/aanvragen.xlsx")
+@login_required
+def export_xlsx():
+    """Download the werklab requests with their stages and quotes as an Excel workbook."""
+    table = _export_table()
+    workbook = to_xlsx(table, title=_("Werklab requests"))
+    return _download(workbook, XLSX, export.filename(local_date(utcnow()), "xlsx"))

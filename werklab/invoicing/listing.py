@@ -107,10 +107,14 @@ def list_invoices(
 
 
 def all_invoices(filters: InvoiceFilter, *, today: date) -> list[Invoice]:
-    """Every invoice and credit note that matches, oldest first (for the export)."""
+    """Every invoice and credit note that matches, oldest first, with their lines (for the
+    export and its VAT totals)."""
     return list(
         db.session.execute(
-            _with_links(select(Invoice)).where(*_filtered(filters, today)).order_by(Invoice.id)
+            _with_links(select(Invoice))
+            .options(selectinload(Invoice.lines))
+            .where(*_filtered(filters, today))
+            .order_by(Invoice.id)
         )
         .unique()
         .scalars()

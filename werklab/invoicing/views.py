@@ -21,6 +21,7 @@ from werklab.invoicing import export, services, ubl
 from werklab.invoicing.forms import MarkPaidForm, UblPeriodForm
 from werklab.invoicing.models import Invoice, InvoiceStatus, ListStatus
 from werklab.registration.lookup import find_by_token
+from werklab.spreadsheets import XLSX
 
 bp = Blueprint("invoicing", __name__)
 
@@ -162,6 +163,21 @@ def export_csv():
     documents = services.all_invoices(_filters(), today=today)
     table = export.rows(documents, today=today)
     return _download(export.to_csv(table), "text/csv", f"facturen-{today:%Y-%m-%d}.csv")
+
+
+@bp.get("/beheer/facturen/export.xlsx")
+@login_required
+def export_xlsx():
+    """Download the (filtered) invoices and credit notes as an Excel workbook, amounts and
+    dates as numbers, with the VAT totals per rate."""
+    _allow()
+    today = services.local_date(utcnow())
+    table = export.rows(services.all_invoices(_filters(), today=today), today=today)
+    return _download(
+        export.to_xlsx(table, title=_("Invoices"), bold_rows=export.totals_rows(table)),
+        XLSX,
+        f"facturen-{today:%Y-%m-%d}.xlsx",
+    )
 
 
 @bp.get("/beheer/facturen/<int:invoice_id>")
