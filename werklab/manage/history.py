@@ -120,6 +120,13 @@ SENTENCES = {
     "followup.contacted": _l("%(actor)s noted that a participant was contacted"),
     "followup.message_sent": _l("%(actor)s sent %(subject)s a personal message"),
     "followup.digest_checked": _l("%(actor)s checked who needs attention"),
+    # hosts take turns
+    "hosting.offered": _l("%(actor)s offered to host a meeting"),
+    "hosting.withdrawn": _l("%(actor)s withdrew an offer to host"),
+    "hosting.accepted": _l("%(actor)s accepted a host for a meeting"),
+    "hosting.released": _l("%(actor)s released the host of a meeting"),
+    "hosting.reminded": _l("%(actor)s reminded a host of their meeting"),
+    "hosting.question_asked": _l("%(actor)s sent a host a practical question"),
     "evaluation.configured": _l("%(actor)s set up a session evaluation"),
     "evaluation.sent": _l("%(actor)s sent out a session evaluation"),
     "evaluation.invited": _l("%(actor)s invited a participant to an evaluation"),
