@@ -220,6 +220,13 @@ def accept(offer_id: int):
     programme = offer.programme
     if not permissions.can_choose_hosts(current_user, programme):
         abort(403)
+    if not offer.is_open:
+        message = (
+            _("This offer has been withdrawn.")
+            if offer.status.value == "withdrawn"
+            else _("This offer has already been accepted for another meeting.")
+        )
+        return _programme_page(programme, error=message, status=409)
     now = utcnow()
     rota = services.rota(programme, now)
     sessions = [r.session for r in rota.rows if not r.past and r.host is None]
