@@ -28,16 +28,26 @@ def offer_data(**kw) -> OfferData:
 
 
 class World:
-    def __init__(self, factories, *, people: int = 4, max_participants: int = 4, tag: str = ""):
+    def __init__(
+        self,
+        factories,
+        *,
+        people: int = 4,
+        max_participants: int = 4,
+        tag: str = "",
+        t0: datetime = T0,
+        accounts: bool = False,
+    ):
+        """`accounts`: the trainer and the participants get passwords to sign in with."""
         self.programme = factories.programme(
-            now=T0, sessions=3, min_participants=2, max_participants=max_participants
+            now=t0, sessions=3, min_participants=2, max_participants=max_participants
         )
-        self.trainer = staff(f"tineke{tag}@example.nl", "Tineke Trainer", password=False)
+        self.trainer = staff(f"tineke{tag}@example.nl", "Tineke Trainer", password=accounts)
         self.programme.trainers.append(self.trainer)
         self.people = [
             factories.registration(
                 self.programme,
-                now=T0,
+                now=t0,
                 first_name=f"Deelnemer{i}",
                 last_name="Achternaam",
                 email=f"deelnemer{i}{tag}@example.nl",
@@ -46,7 +56,10 @@ class World:
             for i in range(people)
         ]
         self.waiting = factories.registration(
-            self.programme, now=T0, first_name="Wachtend", email=f"wacht{tag}@example.nl"
+            self.programme, now=t0, first_name="Wachtend", email=f"wacht{tag}@example.nl"
+        )
+        self.users = (
+            [staff(p.email, p.full_name, trainer=False) for p in self.people] if accounts else []
         )
         db.session.flush()
 
