@@ -48,7 +48,7 @@ def test_a_seated_participant_offers_to_host_and_the_trainer_is_told(world):
     assert mail.to_addr == "tineke@example.nl"
     assert "Deelnemer0 Achternaam" in mail.subject
     assert "Buurthuis De Speeldoos" in mail.body_text
-    assert "/werkruimte/%d/gastheren" % world.programme.id in mail.body_text
+    assert f"/werkruimte/{world.programme.id}/gastheren" in mail.body_text
     assert mail.reply_to == [["Deelnemer0 Achternaam", anna.email]]
     assert len(_actions("hosting.offered")) == 1
 
