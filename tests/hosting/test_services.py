@@ -16,6 +16,7 @@ from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.hosting import services
 from werklab.hosting.models import HostOffer, HostQuestion, OfferStatus
+from werklab.manage import history
 
 
 @pytest.fixture
@@ -299,3 +300,13 @@ def test_only_participants_ask_a_host_of_a_meeting_to_come(world):
     open_offer = services.volunteer(world.people[2], offer_data(), now=T0)
     with pytest.raises(DomainError, match="geen gastheer"):
         services.ask_question(open_offer, world.people[1], "Hallo?", share_contact=False, now=T0)
+
+
+def test_the_programmes_history_tells_what_happened_with_hosts(world):
+    offer = services.volunteer(world.people[0], offer_data(), now=T0)
+    services.accept_offer(offer, world.sessions[1], actor=world.trainer, now=T0)
+    db.session.flush()
+    page = history.browse(history.Filters(programme_id=world.programme.id, action="programme"))
+    sentences = [line.sentence for line in page.lines]
+    assert "Tineke Trainer heeft een gastheer voor een bijeenkomst geaccepteerd" in sentences
+    assert "Deelnemer0 Achternaam heeft aangeboden een bijeenkomst te ontvangen" in sentences

@@ -18,6 +18,7 @@ from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme, ProgrammeSession
 from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup
+from werklab.hosting.models import HostOffer, HostQuestion
 from werklab.initiatives.models import SiteVisit
 from werklab.invoicing.models import Invoice
 from werklab.payments.models import Payment
@@ -161,7 +162,7 @@ ACTION_GROUPS = {
 }
 _GROUP_PREFIXES = {
     "registration": ("registration.", "waiting_list."),
-    "programme": ("programme.", "session."),
+    "programme": ("programme.", "session.", "hosting."),
     "payment": ("payment.",),
     "invoice": ("invoice.",),
     "groups": ("homework_group", "assignment.", "submission."),
@@ -200,6 +201,7 @@ def programme_objects(programme_id: int):
     regs = select(Registration.id).where(Registration.programme_id == programme_id)
     groups = select(HomeworkGroup.id).where(HomeworkGroup.programme_id == programme_id)
     sessions = select(ProgrammeSession.id).where(ProgrammeSession.programme_id == programme_id)
+    offers = select(HostOffer.id).where(HostOffer.programme_id == programme_id)
     parts = [
         ("programmes", select(Programme.id).where(Programme.id == programme_id)),
         ("registrations", regs),
@@ -213,6 +215,8 @@ def programme_objects(programme_id: int):
             "assignment_submissions",
             select(Submission.id).where(Submission.group_id.in_(groups)),
         ),
+        ("hosting_offers", offers),
+        ("hosting_questions", select(HostQuestion.id).where(HostQuestion.offer_id.in_(offers))),
     ]
     return or_(*(and_(E.object_type == kind, E.object_id.in_(ids)) for kind, ids in parts))
 
