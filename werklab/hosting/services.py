@@ -577,8 +577,10 @@ def route(programme: Programme) -> list[Stop]:
     ]
 
 
-def rota(programme: Programme, now: datetime) -> Rota:
-    """Who hosts which meeting, the open offers, the route (a fixed number of queries)."""
+def rota(programme: Programme, now: datetime, seats_taken_now: int | None = None) -> Rota:
+    """Who hosts which meeting, the open offers, the route (a fixed number of queries: one
+    for the offers, one for their volunteers when there are any, one for the seats unless
+    the caller counted them already)."""
     offers = list(
         db.session.execute(
             select(HostOffer)
@@ -590,7 +592,7 @@ def rota(programme: Programme, now: datetime) -> Rota:
             .order_by(HostOffer.created_at, HostOffer.id)
         ).scalars()
     )
-    taken = seats_taken(programme.id, now)
+    taken = seats_taken(programme.id, now) if seats_taken_now is None else seats_taken_now
     hosts = {o.session_id: o for o in offers if o.is_accepted}
     open_offers = [o for o in offers if o.is_open]
     rows = [

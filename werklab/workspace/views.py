@@ -68,7 +68,9 @@ def programme(programme_id: int):
     """A programme's participants, waiting list, seats and sessions."""
     programme = _programme(programme_id, permissions.can_see_participants)
     overview = services.programme_overview(programme, now=utcnow())
-    hosting = host_rota(programme, utcnow()) if programme.kind in HOSTED_KINDS else None
+    hosting = (
+        host_rota(programme, utcnow(), overview.taken) if programme.kind in HOSTED_KINDS else None
+    )
     return render_template(
         "workspace/programme.html", programme=programme, overview=overview, hosting=hosting
     )
