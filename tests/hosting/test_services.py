@@ -310,3 +310,30 @@ def test_the_programmes_history_tells_what_happened_with_hosts(world):
     sentences = [line.sentence for line in page.lines]
     assert "Tineke Trainer heeft een gastheer voor een bijeenkomst geaccepteerd" in sentences
     assert "Deelnemer0 Achternaam heeft aangeboden een bijeenkomst te ontvangen" in sentences
+
+
+def test_mijn_traject_hosting_takes_a_fixed_number_of_queries(world, factories, count_queries):
+    second = World(factories, tag=".2")
+    for w in (world, second):
+        for person in w.people:
+            services.volunteer(person, offer_data(), now=T0)
+    services.accept_offer(_first_offer(world), world.sessions[1], actor=world.trainer, now=T0)
+    db.session.expire_all()
+    with count_queries() as one:
+        services.for_registrations([world.people[0]], T0)
+    db.session.expire_all()
+    with count_queries() as two:
+        found = services.for_registrations([world.people[0], second.people[1]], T0)
+    # Loading the registrations' programmes and sessions aside (lazy loads), the hosting
+    # part is the same few queries for one programme or two.
+    hosting = [q for q in two if "hosting_offers" in q or "count(" in q.lower()]
+    assert len(hosting) == len([q for q in one if "hosting_offers" in q or "count(" in q.lower()])
+    assert found[world.people[0].id].rota.hosted == 1
+    assert [o.registration_id for o in found[second.people[1].id].offers] == [second.people[1].id]
+    assert len(found[second.people[1].id].rota.open_offers) == 4
+
+
+def _first_offer(world):
+    return db.session.execute(
+        select(HostOffer).where(HostOffer.registration_id == world.people[0].id)
+    ).scalar_one()

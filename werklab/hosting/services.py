@@ -34,7 +34,7 @@ from werklab.hosting.models import (
 from werklab.links import external_url
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
-from werklab.registration.seats import lock_programme, seats_taken
+from werklab.registration.seats import lock_programme, seats_taken, seats_taken_expr
 
 #: Programmes that meet at rotating hosts (a werklab has its fixed three places).
 HOSTED_KINDS = (ProgrammeKind.COP, ProgrammeKind.LEARNING_COMMUNITY)
@@ -577,22 +577,8 @@ def route(programme: Programme) -> list[Stop]:
     ]
 
 
-def rota(programme: Programme, now: datetime, seats_taken_now: int | None = None) -> Rota:
-    """Who hosts which meeting, the open offers, the route (a fixed number of queries: one
-    for the offers, one for their volunteers when there are any, one for the seats unless
-    the caller counted them already)."""
-    offers = list(
-        db.session.execute(
-            select(HostOffer)
-            .where(
-                HostOffer.programme_id == programme.id,
-                HostOffer.status.in_([OfferStatus.OPEN, OfferStatus.ACCEPTED]),
-            )
-            .options(selectinload(HostOffer.registration))
-            .order_by(HostOffer.created_at, HostOffer.id)
-        ).scalars()
-    )
-    taken = seats_taken(programme.id, now) if seats_taken_now is None else seats_taken_now
+def _rota_of(programme: Programme, offers: list[HostOffer], taken: int, now: datetime) -> Rota:
+    """The rota from a programme's open and accepted offers (oldest first)."""
     hosts = {o.session_id: o for o in offers if o.is_accepted}
     open_offers = [o for o in offers if o.is_open]
     rows = [
@@ -608,6 +594,27 @@ def rota(programme: Programme, now: datetime, seats_taken_now: int | None = None
     return Rota(programme, rows, open_offers, taken, route(programme))
 
 
+def _offers_of(programme_ids: list[int], *statuses: OfferStatus) -> list[HostOffer]:
+    query = (
+        select(HostOffer)
+        .where(HostOffer.programme_id.in_(programme_ids))
+        .options(selectinload(HostOffer.registration))
+        .order_by(HostOffer.created_at, HostOffer.id)
+    )
+    if statuses:
+        query = query.where(HostOffer.status.in_(statuses))
+    return list(db.session.execute(query).scalars())
+
+
+def rota(programme: Programme, now: datetime, seats_taken_now: int | None = None) -> Rota:
+    """Who hosts which meeting, the open offers, the route (a fixed number of queries: one
+    for the offers, one for their volunteers when there are any, one for the seats unless
+    the caller counted them already)."""
+    offers = _offers_of([programme.id], OfferStatus.OPEN, OfferStatus.ACCEPTED)
+    taken = seats_taken(programme.id, now) if seats_taken_now is None else seats_taken_now
+    return _rota_of(programme, offers, taken, now)
+
+
 @dataclass
 class MyHosting:
     """What "Mijn traject" shows about hosting for one registration."""
@@ -620,24 +627,32 @@ class MyHosting:
 
 def for_registrations(registrations: list[Registration], now: datetime) -> dict[int, MyHosting]:
     """Per seated registration in a programme with hosts in turn: the rota, the route and the
-    person's own offers."""
-    result = {}
+    person's own offers. A fixed number of queries however many registrations: the offers
+    of those programmes (with their volunteers) and the seats taken in each."""
     relevant = [r for r in registrations if r.is_seated and r.programme.kind in HOSTED_KINDS]
     if not relevant:
-        return result
-    mine: dict[int, list[HostOffer]] = defaultdict(list)
-    for offer in db.session.execute(
-        select(HostOffer)
-        .where(HostOffer.registration_id.in_([r.id for r in relevant]))
-        .order_by(HostOffer.created_at, HostOffer.id)
-    ).scalars():
-        mine[offer.registration_id].append(offer)
+        return {}
+    programme_ids = sorted({r.programme_id for r in relevant})
+    by_programme: dict[int, list[HostOffer]] = defaultdict(list)
+    for offer in _offers_of(programme_ids):
+        by_programme[offer.programme_id].append(offer)
+    taken = dict(
+        db.session.execute(
+            select(Programme.id, seats_taken_expr(Programme.id)).where(
+                Programme.id.in_(programme_ids)
+            ),
+            {"now": now},
+        ).all()
+    )
+    result = {}
     for registration in relevant:
         programme = registration.programme
+        offers = by_programme.get(programme.id, [])
+        current = [o for o in offers if o.status is not OfferStatus.WITHDRAWN]
         result[registration.id] = MyHosting(
             registration,
-            rota(programme, now),
-            mine.get(registration.id, []),
+            _rota_of(programme, current, taken.get(programme.id, 0), now),
+            [o for o in offers if o.registration_id == registration.id],
             hosts_in_turn(programme) and bool(open_sessions(programme, now)),
         )
     return result
