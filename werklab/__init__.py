@@ -33,6 +33,8 @@ from werklab.extensions import babel, csrf, db, login_manager, migrate
 from werklab.followup.views import bp as followup_bp
 from werklab.groups import handlers as groups_handlers  # noqa: F401
 from werklab.groups.views import bp as groups_bp
+from werklab.hosting import handlers as hosting_handlers  # noqa: F401
+from werklab.hosting.views import bp as hosting_bp
 from werklab.i18n import init_i18n
 from werklab.initiatives.views import bp as initiatives_bp
 from werklab.intake import handlers as intake_handlers  # noqa: F401
@@ -120,6 +122,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(messages_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(overview_bp)
+    app.register_blueprint(hosting_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -11,6 +11,7 @@ from werklab.db import begin_write, utcnow
 from werklab.evaluations.jobs import send_evaluations
 from werklab.extensions import db
 from werklab.followup.jobs import mail_digests as mail_followup_digests
+from werklab.hosting.jobs import remind_hosts
 from werklab.initiatives import jobs as initiatives_jobs
 from werklab.intake import services as intake
 from werklab.payments.refunds import process_refunds
@@ -86,6 +87,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["evaluations_sent"], result["evaluation_reminders"] = send_evaluations(now)
     result["followup_digests"] = mail_followup_digests(now)
     result["session_reminders"] = send_session_reminders(now)
+    result["hosts_reminded"] = remind_hosts(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

@@ -9,6 +9,7 @@ from werklab.certificates import models as certificates_models  # noqa: F401
 from werklab.evaluations import models as evaluations_models  # noqa: F401
 from werklab.followup import models as followup_models  # noqa: F401
 from werklab.groups import models as groups_models  # noqa: F401
+from werklab.hosting import models as hosting_models  # noqa: F401
 from werklab.initiatives import models as initiatives_models  # noqa: F401
 from werklab.intake import models as intake_models  # noqa: F401
 from werklab.invoicing import models as invoicing_models  # noqa: F401

@@ -309,3 +309,39 @@ def can_export_all_certificates(user) -> bool:
 def can_export_booking_requests(user) -> bool:
     """Download the werklab requests with their stages and quotes: coordinators."""
     return is_coordinator(user)
+
+
+# --- hosts take turns (issue 15) -------------------------------------------------------------
+
+
+def can_volunteer_to_host(user, registration: Registration) -> bool:
+    """Offer to host a meeting of a programme: the person registered, with a confirmed place
+    (signed in with the e-mail address they registered with)."""
+    return owns_registration(user, registration) and registration.is_seated
+
+
+def can_withdraw_host_offer(user, offer) -> bool:
+    """Withdraw an offer to host: the volunteer themselves."""
+    return owns_registration(user, offer.registration)
+
+
+def can_view_host_offer(user, offer) -> bool:
+    """An offer to host, with the practical questions sent to the host: the volunteer, the
+    programme's trainers and the coordinators."""
+    return owns_registration(user, offer.registration) or can_work_on(user, offer.programme)
+
+
+def can_choose_hosts(user, programme: Programme) -> bool:
+    """See the offers to host, accept one per meeting and release a host: the programme's
+    trainers (and the coordinators, who stand in for them)."""
+    return can_work_on(user, programme)
+
+
+def can_ask_host(user, registration: Registration, offer) -> bool:
+    """Send the host of a meeting a practical question: a participant with a confirmed place
+    in that programme, asking as themselves."""
+    return (
+        owns_registration(user, registration)
+        and registration.is_seated
+        and registration.programme_id == offer.programme_id
+    )

@@ -25,6 +25,7 @@ from werklab.registration.signup import RegistrationData
 from werklab.seed_coordinator import seed_day_to_day
 from werklab.seed_evaluations import seed_evaluations
 from werklab.seed_exports import seed_exports
+from werklab.seed_hosting import seed_hosting
 from werklab.seed_overview import seed_overview
 from werklab.seed_reminders import seed_reminders
 
@@ -428,6 +429,7 @@ def seed_demo(now: datetime | None = None) -> str:
     running = seed_running_programme(staff["trainer_gemeente"], now)
     seed_overview(staff["trainer_initiatieven"], now)
     evaluations_summary += "\n" + seed_exports(now)
+    hosting_summary = seed_hosting(lg, staff["trainer_gemeente"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
@@ -446,4 +448,6 @@ def seed_demo(now: datetime | None = None) -> str:
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
         + "\n"
         + evaluations_summary
+        + "\n"
+        + hosting_summary
     )

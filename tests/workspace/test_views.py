@@ -178,7 +178,7 @@ def test_programme_page_queries_do_not_grow_with_the_number_of_registrations(
     few = _programme_page_queries(client, factories, count_queries, trainer, 15)
     many = _programme_page_queries(client, factories, count_queries, trainer, 150)  # 135 waiting
     assert len(few) == len(many), "\n".join(many)
-    assert len(many) <= 8, "\n".join(many)
+    assert len(many) <= 9, "\n".join(many)  # 8, and one for the host rota (issue 15)
 
 
 # --- participant and notes -----------------------------------------------------------------

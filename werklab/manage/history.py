@@ -18,6 +18,7 @@ from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme, ProgrammeSession
 from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup
+from werklab.hosting.models import HostOffer, HostQuestion
 from werklab.initiatives.models import SiteVisit
 from werklab.invoicing.models import Invoice
 from werklab.payments.models import Payment
@@ -134,6 +135,13 @@ SENTENCES = {
     "followup.contacted": _l("%(actor)s noted that a participant was contacted"),
     "followup.message_sent": _l("%(actor)s sent %(subject)s a personal message"),
     "followup.digest_checked": _l("%(actor)s checked who needs attention"),
+    # hosts take turns
+    "hosting.offered": _l("%(actor)s offered to host a meeting"),
+    "hosting.withdrawn": _l("%(actor)s withdrew an offer to host"),
+    "hosting.accepted": _l("%(actor)s accepted a host for a meeting"),
+    "hosting.released": _l("%(actor)s released the host of a meeting"),
+    "hosting.reminded": _l("%(actor)s reminded a host of their meeting"),
+    "hosting.question_asked": _l("%(actor)s sent a host a practical question"),
     "evaluation.configured": _l("%(actor)s set up a session evaluation"),
     "evaluation.sent": _l("%(actor)s sent out a session evaluation"),
     "evaluation.invited": _l("%(actor)s invited a participant to an evaluation"),
@@ -168,7 +176,7 @@ ACTION_GROUPS = {
 }
 _GROUP_PREFIXES = {
     "registration": ("registration.", "waiting_list."),
-    "programme": ("programme.", "session."),
+    "programme": ("programme.", "session.", "hosting."),
     "payment": ("payment.",),
     "invoice": ("invoice.",),
     "groups": ("homework_group", "assignment.", "submission."),
@@ -207,6 +215,7 @@ def programme_objects(programme_id: int):
     regs = select(Registration.id).where(Registration.programme_id == programme_id)
     groups = select(HomeworkGroup.id).where(HomeworkGroup.programme_id == programme_id)
     sessions = select(ProgrammeSession.id).where(ProgrammeSession.programme_id == programme_id)
+    offers = select(HostOffer.id).where(HostOffer.programme_id == programme_id)
     parts = [
         ("programmes", select(Programme.id).where(Programme.id == programme_id)),
         ("registrations", regs),
@@ -220,6 +229,8 @@ def programme_objects(programme_id: int):
             "assignment_submissions",
             select(Submission.id).where(Submission.group_id.in_(groups)),
         ),
+        ("hosting_offers", offers),
+        ("hosting_questions", select(HostQuestion.id).where(HostQuestion.offer_id.in_(offers))),
     ]
     return or_(*(and_(E.object_type == kind, E.object_id.in_(ids)) for kind, ids in parts))
 

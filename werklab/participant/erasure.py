@@ -29,6 +29,7 @@ from werklab.certificates.models import Certificate
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.followup.models import ContactNote
+from werklab.hosting.models import HostOffer, HostQuestion
 from werklab.mail import ERASED_DOMAIN, OutboxMail
 from werklab.registration.models import Registration
 from werklab.workspace.models import TrainerNote
@@ -86,6 +87,14 @@ def erase(user: User, *, now: datetime) -> int:
         db.session.execute(delete(TrainerNote).where(TrainerNote.registration_id.in_(ids)))
         db.session.execute(delete(ContactNote).where(ContactNote.registration_id.in_(ids)))
         db.session.execute(delete(Certificate).where(Certificate.registration_id.in_(ids)))
+        # Offers to host (address, notes) and practical questions, asked or received.
+        offers = select(HostOffer.id).where(HostOffer.registration_id.in_(ids))
+        db.session.execute(
+            delete(HostQuestion).where(
+                HostQuestion.registration_id.in_(ids) | HostQuestion.offer_id.in_(offers)
+            )
+        )
+        db.session.execute(delete(HostOffer).where(HostOffer.registration_id.in_(ids)))
         db.session.execute(
             update(AuditEntry)
             .where(

@@ -25,6 +25,7 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.evaluations.services import open_for_email
 from werklab.extensions import db
+from werklab.hosting.services import for_registrations as hosting_for
 from werklab.invoicing.models import InvoiceStatus
 from werklab.invoicing.services import invoice_for
 from werklab.links import external_url
@@ -89,6 +90,7 @@ def index():
         now=utcnow(),
         certificates=certificates_for_email(me.email),
         evaluations=open_for_email(me.email, utcnow()),
+        hosting=hosting_for([r.registration for r in active], utcnow()),
     )
 
 

@@ -13,6 +13,8 @@ from werklab.catalog.services import load_programme
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.hosting.services import HOSTED_KINDS
+from werklab.hosting.services import rota as host_rota
 from werklab.links import external_url
 from werklab.registration.lookup import load_registration
 from werklab.reminders import services as reminders
@@ -73,7 +75,12 @@ def programme(programme_id: int):
     """A programme's participants, waiting list, seats and sessions."""
     programme = _programme(programme_id, permissions.can_see_participants)
     overview = services.programme_overview(programme, now=utcnow())
-    return render_template("workspace/programme.html", programme=programme, overview=overview)
+    hosting = (
+        host_rota(programme, utcnow(), overview.taken) if programme.kind in HOSTED_KINDS else None
+    )
+    return render_template(
+        "workspace/programme.html", programme=programme, overview=overview, hosting=hosting
+    )
 
 
 @bp.get("/deelnemer/<int:registration_id>")
