@@ -20,6 +20,7 @@ from werklab.payments import models as payments_models  # noqa: F401
 from werklab.ratelimit import RateLimitCounter
 from werklab.registration.models import Registration
 from werklab.storage import StoredFile
+from werklab.themes import models as themes_models  # noqa: F401
 from werklab.workspace import models as workspace_models  # noqa: F401
 
 __all__ = [

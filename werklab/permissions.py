@@ -263,3 +263,28 @@ def can_contact_participant(user, registration: Registration) -> bool:
     """Send a participant a personal message and note that one got in touch: the trainers
     of their programme and the coordinators."""
     return can_work_on(user, registration.programme)
+
+
+# --- the programme set together (issue 15) ---------------------------------------------------
+
+
+def can_read_learning_questions(user, programme: Programme) -> bool:
+    """The learning questions of a programme's participants, grouped by sector and
+    organisation: the programme's trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_manage_themes(user, programme: Programme) -> bool:
+    """Propose, change and hide themes, set the number of votes, see who proposed what and
+    fix the theme of a session: the programme's trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_vote_on_themes(user, registration: Registration) -> bool:
+    """Vote on themes, take a vote back and propose a theme: the participant themselves,
+    with a confirmed seat (not someone waiting or who cancelled)."""
+    return (
+        owns_registration(user, registration)
+        and registration.is_seated
+        and registration.erased_at is None
+    )

@@ -24,6 +24,7 @@ from werklab.registration.models import Sector
 from werklab.registration.signup import RegistrationData
 from werklab.seed_coordinator import seed_day_to_day
 from werklab.seed_evaluations import seed_evaluations
+from werklab.seed_themes import seed_themes
 
 FIRST = [
     "Anouk",
@@ -415,6 +416,7 @@ def seed_demo(now: datetime | None = None) -> str:
                 now=now + timedelta(minutes=i),
             )
     seed_day_to_day(cop, lg, staff["coordinator"], staff["trainer_initiatieven"], now)
+    themes_summary = seed_themes(lg, staff["trainer_gemeente"], now)
     # The werklab that quote booked is still being planned (a draft): its invitation link
     # says "inschrijving opent binnenkort".
     invoice, planned = _demo_accepted_quote(now)
@@ -440,4 +442,6 @@ def seed_demo(now: datetime | None = None) -> str:
         + ", ".join(email for email, *_ in DEMO_STAFF.values())
         + "\n"
         + evaluations_summary
+        + "\n"
+        + themes_summary
     )

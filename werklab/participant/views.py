@@ -36,6 +36,7 @@ from werklab.payments.services import payment_for
 from werklab.registration import services as registration_services
 from werklab.registration.models import PaymentMethod
 from werklab.registration.money import money_outcome
+from werklab.themes.services import ballots_for_email
 
 bp = Blueprint("participant", __name__, url_prefix="/mijn-traject")
 
@@ -89,6 +90,7 @@ def index():
         now=utcnow(),
         certificates=certificates_for_email(me.email),
         evaluations=open_for_email(me.email, utcnow()),
+        ballots=ballots_for_email(me.email),
     )
 
 
