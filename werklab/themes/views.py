@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -130,7 +131,14 @@ def vote_limit(programme_id: int):
         return _to_programme(programme.id)
     db.session.commit()
     if changed:
-        flash(_("Each participant now has %(count)d votes.", count=form.votes.data), "success")
+        flash(
+            ngettext(
+                "Each participant now has %(num)d vote.",
+                "Each participant now has %(num)d votes.",
+                form.votes.data,
+            ),
+            "success",
+        )
     return _to_programme(programme.id)
 
 
