@@ -18,16 +18,23 @@ class World:
     """An LG of trainer Tineke: four seated participants (sectors and organisations mixed)
     and a fifth on the waiting list."""
 
-    def __init__(self, factories, tag: str = "", kind=ProgrammeKind.LEARNING_COMMUNITY):
+    def __init__(
+        self,
+        factories,
+        tag: str = "",
+        kind=ProgrammeKind.LEARNING_COMMUNITY,
+        t0: datetime = T0,
+        password: bool = False,
+    ):
         self.programme = factories.programme(
-            now=T0,
+            now=t0,
             kind=kind,
             sessions=4,
             min_participants=2,
             max_participants=4,
             title=f"Lerende Gemeenschap Test{tag}",
         )
-        self.trainer = staff(f"tineke{tag}@example.nl", "Tineke Trainer", password=False)
+        self.trainer = staff(f"tineke{tag}@example.nl", "Tineke Trainer", password=password)
         self.programme.trainers.append(self.trainer)
         people = [
             ("Anna", "Appel", "Gemeente Arnhem", Sector.GOVERNMENT, "Hoe geef ik ruimte?"),
@@ -39,7 +46,7 @@ class World:
         self.people = [
             factories.registration(
                 self.programme,
-                now=T0,
+                now=t0,
                 first_name=first,
                 last_name=last,
                 email=f"{first.lower()}{tag}@example.nl",

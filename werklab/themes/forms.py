@@ -6,7 +6,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 
 from werklab.fields import TextAreaField, no_control_characters, single_line, strip
 from werklab.i18n import date_time
@@ -49,17 +55,29 @@ class ThemeForm(FlaskForm):
         return ThemeData(self.title.data or "", self.description.data or "")
 
 
+class _Count(IntegerField):
+    """A whole number; anything else is one clear message, not WTForms' English one."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip() and not valuelist[0].strip().isdigit():
+            self.data = None
+            raise ValueError(_l("Fill in a number of votes."))
+        super().process_formdata(valuelist)
+
+
+def _votes_in_range(form, field):
+    if field.process_errors:
+        raise StopValidation()
+    if field.data is None or not 1 <= field.data <= MAX_VOTES:
+        raise ValidationError(
+            _l("The number of votes must be between 1 and %(max)d.", max=MAX_VOTES)
+        )
+
+
 class VoteLimitForm(FlaskForm):
-    votes = IntegerField(
+    votes = _Count(
         _l("Votes per participant"),
-        validators=[
-            InputRequired(message=_l("Fill in a number of votes.")),
-            NumberRange(
-                1,
-                MAX_VOTES,
-                message=_l("The number of votes must be between 1 and %(max)d.", max=MAX_VOTES),
-            ),
-        ],
+        validators=[InputRequired(message=_l("Fill in a number of votes.")), _votes_in_range],
     )
 
 
