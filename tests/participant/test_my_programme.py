@@ -284,7 +284,8 @@ def test_query_count_does_not_grow_with_my_registrations(app, factories, count_q
     one = _page_queries(app, factories, count_queries, "een@example.nl", 1)
     five = _page_queries(app, factories, count_queries, "vijf@example.nl", 5)
     assert len(one) == len(five), "\n".join(five)
-    assert len(five) <= 7, "\n".join(five)  # incl. the certificates and open evaluations
+    # incl. the certificates, open evaluations and the theme votes (one query each)
+    assert len(five) <= 8, "\n".join(five)
 
 
 def test_dates_are_in_dutch_local_time(client, factories, programme):

@@ -24,7 +24,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from werklab import audit, testmode
 from werklab.accounts.models import User
@@ -648,10 +648,29 @@ class Ballot:
 
 def ballots_for_email(email: str) -> list[Ballot]:
     """The programmes in which this person votes on themes: seated, in a CoP or LG that
-    still runs."""
-    registrations = db.session.execute(
-        select(Registration)
-        .join(Programme, Programme.id == Registration.programme_id)
+    still runs. One query, however many registrations the person has."""
+    is_open = (Theme.hidden_at.is_(None), Theme.scheduled_session_id.is_(None))
+    open_themes = (
+        select(func.count())
+        .select_from(Theme)
+        .where(Theme.programme_id == Registration.programme_id, *is_open)
+        .scalar_subquery()
+    )
+    used = (
+        select(func.count())
+        .select_from(ThemeVote)
+        .join(Theme, Theme.id == ThemeVote.theme_id)
+        .where(ThemeVote.registration_id == Registration.id, *is_open)
+        .scalar_subquery()
+    )
+    limit = (
+        select(ThemeSettings.votes_per_person)
+        .where(ThemeSettings.programme_id == Registration.programme_id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Registration, open_themes, used, limit)
+        .join(Registration.programme)
         .where(
             Registration.email_normalized == email.strip().lower(),
             Registration.status == RegistrationStatus.CONFIRMED,
@@ -659,26 +678,10 @@ def ballots_for_email(email: str) -> list[Ballot]:
             Programme.kind.in_(SET_TOGETHER),
             Programme.status.not_in(_OVER),
         )
+        .options(contains_eager(Registration.programme))
         .order_by(Registration.id)
-    ).scalars()
-    ballots = []
-    for registration in registrations:
-        open_themes = db.session.execute(
-            select(func.count())
-            .select_from(Theme)
-            .where(
-                Theme.programme_id == registration.programme_id,
-                Theme.hidden_at.is_(None),
-                Theme.scheduled_session_id.is_(None),
-            )
-        ).scalar_one()
-        ballots.append(
-            Ballot(
-                registration,
-                registration.programme,
-                open_themes,
-                votes_used(registration),
-                vote_limit(registration.programme_id),
-            )
-        )
-    return ballots
+    ).all()
+    return [
+        Ballot(r, r.programme, count, votes, votes_per_person or DEFAULT_VOTES)
+        for r, count, votes, votes_per_person in rows
+    ]
