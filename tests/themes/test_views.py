@@ -321,3 +321,21 @@ def test_someone_on_the_waiting_list_cannot_open_the_vote(client, world):
     participant_sign_in(client, "eva@example.nl")
     assert client.get(f"/mijn-traject/inschrijving/{world.waiting.id}/themas").status_code == 403
     assert "Kies de thema's" not in text(client.get("/mijn-traject/"))
+
+
+def test_my_data_holds_my_proposals_and_votes(anna, world):
+    [a] = add(world, "Loslaten")
+    services.cast_vote(a, world.seated[0], actor="u")
+    services.propose_own_theme(
+        world.seated[0], ThemeData("Jongeren", "Mijn eigen woorden"), actor="u"
+    )
+    services.propose_own_theme(world.seated[1], ThemeData("Van Bram"), actor="u")
+    db.session.commit()
+    page = text(anna.get("/mijn-traject/gegevens"))
+    assert "Je themavoorstellen en stemmen" in page
+    assert "Je stelde ‘Jongeren’ voor op" in page and "Je stemde op ‘Loslaten’" in page
+    assert "Van Bram" not in page
+    download = anna.get("/mijn-traject/gegevens.json")
+    themes = download.get_json()["themes"]
+    assert [t["description"] for t in themes["proposed"]] == ["Mijn eigen woorden"]
+    assert [v["title"] for v in themes["voted_for"]] == ["Loslaten"]

@@ -685,3 +685,39 @@ def ballots_for_email(email: str) -> list[Ballot]:
         Ballot(r, r.programme, count, votes, votes_per_person or DEFAULT_VOTES)
         for r, count, votes, votes_per_person in rows
     ]
+
+
+def personal_data(registration_ids: list[int]) -> dict[str, list[dict]]:
+    """For "everything stored about me" (AVG art. 15 and 20): the person's own theme
+    proposals and the themes they voted for."""
+    proposals = db.session.execute(
+        select(Theme)
+        .where(Theme.proposed_by_registration_id.in_(registration_ids))
+        .order_by(Theme.id)
+    ).scalars()
+    votes = db.session.execute(
+        select(ThemeVote, Theme.title)
+        .join(Theme, Theme.id == ThemeVote.theme_id)
+        .where(ThemeVote.registration_id.in_(registration_ids))
+        .order_by(ThemeVote.id)
+    ).all()
+    return {
+        "proposed": [
+            {
+                "registration": t.proposed_by_registration_id,
+                "title": t.title,
+                "description": t.description,
+                "proposed_at": t.created_at.isoformat(),
+                "hidden": t.is_hidden,
+            }
+            for t in proposals
+        ],
+        "voted_for": [
+            {
+                "registration": vote.registration_id,
+                "title": title,
+                "voted_at": vote.created_at.isoformat(),
+            }
+            for vote, title in votes
+        ],
+    }
