@@ -58,6 +58,8 @@ from werklab.registration import handlers as registration_handlers  # noqa: F401
 from werklab.registration import labels as registration_labels
 from werklab.registration import session_changes  # noqa: F401  (mails changed sessions)
 from werklab.reminders.views import bp as reminders_bp
+from werklab.themes import handlers as themes_handlers  # noqa: F401
+from werklab.themes.views import bp as themes_bp
 from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -123,6 +125,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(overview_bp)
     app.register_blueprint(hosting_bp)
+    app.register_blueprint(themes_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -345,3 +345,28 @@ def can_ask_host(user, registration: Registration, offer) -> bool:
         and registration.is_seated
         and registration.programme_id == offer.programme_id
     )
+
+
+# --- the programme set together (issue 15) ---------------------------------------------------
+
+
+def can_read_learning_questions(user, programme: Programme) -> bool:
+    """The learning questions of a programme's participants, grouped by sector and
+    organisation: the programme's trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_manage_themes(user, programme: Programme) -> bool:
+    """Propose, change and hide themes, set the number of votes, see who proposed what and
+    fix the theme of a session: the programme's trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_vote_on_themes(user, registration: Registration) -> bool:
+    """Vote on themes, take a vote back and propose a theme: the participant themselves,
+    with a confirmed seat (not someone waiting or who cancelled)."""
+    return (
+        owns_registration(user, registration)
+        and registration.is_seated
+        and registration.erased_at is None
+    )

@@ -28,6 +28,7 @@ from werklab.seed_exports import seed_exports
 from werklab.seed_hosting import seed_hosting
 from werklab.seed_overview import seed_overview
 from werklab.seed_reminders import seed_reminders
+from werklab.seed_themes import seed_themes
 
 FIRST = [
     "Anouk",
@@ -419,6 +420,7 @@ def seed_demo(now: datetime | None = None) -> str:
                 now=now + timedelta(minutes=i),
             )
     seed_day_to_day(cop, lg, staff["coordinator"], staff["trainer_initiatieven"], now)
+    themes_summary = seed_themes(lg, staff["trainer_gemeente"], now)
     # The werklab that quote booked is still being planned (a draft): its invitation link
     # says "inschrijving opent binnenkort".
     invoice, planned = _demo_accepted_quote(now)
@@ -450,4 +452,6 @@ def seed_demo(now: datetime | None = None) -> str:
         + evaluations_summary
         + "\n"
         + hosting_summary
+        + "\n"
+        + themes_summary
     )

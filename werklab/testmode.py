@@ -1,9 +1,10 @@
 """Every switch that only the tests may turn, in one place.
 
 - CAPACITY_LOCK = False: no programme row lock (FOR UPDATE) and no BEGIN IMMEDIATE, for the
-  control run of the concurrency tests that must show an oversell without the lock.
-- CAPACITY_RACE_DELAY = seconds: sleep between counting seats and writing, to widen the window
-  that the control run needs.
+  control run of the concurrency tests that must show an oversell without the lock (also
+  no voter's row lock in themes, whose control run must show votes over the limit).
+- CAPACITY_RACE_DELAY = seconds: sleep between counting seats (or votes) and writing, to widen
+  the window that the control run needs.
 - STRIPE_API_BASE = URL: talk to the fake Stripe of the test suite instead of Stripe.
 
 They are set only in config.TestingConfig (from WERKLAB_CAPACITY_LOCK,

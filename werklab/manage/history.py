@@ -153,6 +153,17 @@ SENTENCES = {
     "question.added": _l("%(actor)s added a question to a questionnaire"),
     "question.changed": _l("%(actor)s changed a question"),
     "question.deleted": _l("%(actor)s deleted a question"),
+    # themes set together (issue 15): the subject is the programme
+    "theme.proposed": _l("%(actor)s proposed a theme for %(subject)s"),
+    "theme.proposed_by_participant": _l("%(actor)s proposed a theme for %(subject)s"),
+    "theme.updated": _l("%(actor)s changed a theme of %(subject)s"),
+    "theme.hidden": _l("%(actor)s hid a theme of %(subject)s"),
+    "theme.shown": _l("%(actor)s put a hidden theme of %(subject)s back in the vote"),
+    "theme.votes_set": _l("%(actor)s set the number of votes per participant of %(subject)s"),
+    "theme.voted": _l("%(actor)s voted for a theme of %(subject)s"),
+    "theme.vote_withdrawn": _l("%(actor)s took back a vote for a theme of %(subject)s"),
+    "theme.scheduled": _l("%(actor)s fixed a theme of %(subject)s to a session"),
+    "theme.released": _l("A theme of %(subject)s went back to the vote"),
 }
 
 #: Extra words for some entries, by a value stored with them.
@@ -176,7 +187,7 @@ ACTION_GROUPS = {
 }
 _GROUP_PREFIXES = {
     "registration": ("registration.", "waiting_list."),
-    "programme": ("programme.", "session.", "hosting."),
+    "programme": ("programme.", "session.", "hosting.", "theme."),
     "payment": ("payment.",),
     "invoice": ("invoice.",),
     "groups": ("homework_group", "assignment.", "submission."),

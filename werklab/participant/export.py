@@ -27,6 +27,7 @@ from werklab.intake.models import BookingRequest
 from werklab.invoicing.models import Invoice, RegistrationBilling
 from werklab.mail import OutboxMail, render_bodies
 from werklab.payments.models import Payment
+from werklab.themes.services import personal_data as theme_data
 
 
 def _when(value: datetime | date | None) -> str | None:
@@ -286,5 +287,6 @@ def more_personal_data(
         "online_payments": _payments(ids),
         "homework_groups": _groups(ids, user, file_contents),
         "intake_requests": _intake_requests(user),
+        "themes": theme_data(ids),
         "mails": _mails(user),
     }

@@ -37,6 +37,7 @@ from werklab.payments.services import payment_for
 from werklab.registration import services as registration_services
 from werklab.registration.models import PaymentMethod
 from werklab.registration.money import money_outcome
+from werklab.themes.services import ballots_for_email
 
 bp = Blueprint("participant", __name__, url_prefix="/mijn-traject")
 
@@ -91,6 +92,7 @@ def index():
         certificates=certificates_for_email(me.email),
         evaluations=open_for_email(me.email, utcnow()),
         hosting=hosting_for([r.registration for r in active], utcnow()),
+        ballots=ballots_for_email(me.email),
     )
 
 
