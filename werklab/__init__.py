@@ -54,6 +54,7 @@ from werklab.public.registration import bp as registration_bp
 from werklab.registration import handlers as registration_handlers  # noqa: F401
 from werklab.registration import labels as registration_labels
 from werklab.registration import session_changes  # noqa: F401  (mails changed sessions)
+from werklab.series.views import bp as series_bp
 from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -116,6 +117,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(manage_registrations_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(messages_bp)
+    app.register_blueprint(series_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

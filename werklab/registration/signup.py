@@ -109,6 +109,10 @@ def register(
         raise RegistrationClosed(
             str(_l("This programme has been cancelled or has ended: nobody can be added."))
         )
+    if programme.status is ProgrammeStatus.COMPLETED:
+        raise RegistrationClosed(
+            str(_l("This programme has been completed: registration is no longer possible."))
+        )
     if not by_hand and not programme.registration_is_open(now):
         if programme.deadline_passed(now):
             raise RegistrationClosed(str(_l("The registration deadline has passed.")))
