@@ -7,6 +7,7 @@ from datetime import datetime
 
 from werklab import mail, ratelimit
 from werklab.assignments.services import remind_job
+from werklab.completion.jobs import complete_programmes
 from werklab.db import begin_write, utcnow
 from werklab.evaluations.jobs import send_evaluations
 from werklab.extensions import db
@@ -84,6 +85,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["rate_limit_counts_purged"] = ratelimit.purge_expired(now)
     result["evaluations_sent"], result["evaluation_reminders"] = send_evaluations(now)
     result["followup_digests"] = mail_followup_digests(now)
+    result["programmes_completed"] = complete_programmes(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

@@ -290,8 +290,7 @@ def check_changeable(programme: Programme) -> None:
         raise ReadOnly(
             str(
                 _l(
-                    "%(title)s has been completed: its pages can be read but no longer "
-                    "changed.",
+                    "%(title)s has been completed: its pages can be read but no longer changed.",
                     title=programme.title,
                 )
             )

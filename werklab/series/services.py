@@ -94,7 +94,10 @@ def check_programme(programme) -> None:
 
 def _slots(data: SeriesData) -> list[tuple[datetime, datetime]]:
     return [
-        (local_to_utc(datetime.combine(day, data.start)), local_to_utc(datetime.combine(day, data.end)))
+        (
+            local_to_utc(datetime.combine(day, data.start)),
+            local_to_utc(datetime.combine(day, data.end)),
+        )
         for day in sorted(data.days)
     ]
 

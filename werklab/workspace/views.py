@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -34,6 +34,8 @@ def _registration(registration_id: int, allowed):
     registration = load_registration(registration_id) or abort(404)
     if not allowed(current_user, registration):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(registration.programme)
     return registration
 
 
