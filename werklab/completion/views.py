@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -50,10 +50,11 @@ def complete(programme_id: int):
         return _page(load_programme(programme_id), form, exc.status_code, exc.message)
     db.session.commit()
     flash(
-        _(
-            "%(title)s has been completed; %(count)d participants get a closing mail.",
+        ngettext(
+            "%(title)s has been completed; %(num)d participant gets a closing mail.",
+            "%(title)s has been completed; %(num)d participants get a closing mail.",
+            mailed,
             title=programme.title,
-            count=mailed,
         ),
         "success",
     )

@@ -176,8 +176,10 @@ def mail_new_sessions(programme, sessions: list[ProgrammeSession], *, now: datet
     new sessions and one calendar file holding them. Returns the number of mails."""
     if not sessions:
         return 0
-    subject = _l(
-        "New meetings of %(title)s (%(count)d)", title=programme.title, count=len(sessions)
+    subject = (
+        _l("A new meeting of %(title)s", title=programme.title)
+        if len(sessions) == 1
+        else _l("%(count)d new meetings of %(title)s", count=len(sessions), title=programme.title)
     )
     common = {
         "subject": subject,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -113,9 +113,10 @@ def confirm(programme_id: int):
         return _proposal_page(programme, form, proposal, exc.status_code, exc.message)
     db.session.commit()
     flash(
-        _(
-            "%(count)d meetings have been added; everyone taking part gets one mail about them.",
-            count=len(sessions),
+        ngettext(
+            "%(num)d meeting has been added; everyone taking part gets a mail about it.",
+            "%(num)d meetings have been added; everyone taking part gets one mail about them.",
+            len(sessions),
         ),
         "success",
     )
