@@ -105,13 +105,13 @@ def register(
         raise RegistrationClosed(str(_l("This programme does not exist or is not open to you.")))
     if not by_hand:
         check_email_domain(programme, data.email)
-    if by_hand and programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.CLOSED):
-        raise RegistrationClosed(
-            str(_l("This programme has been cancelled or has ended: nobody can be added."))
-        )
     if programme.status is ProgrammeStatus.COMPLETED:
         raise RegistrationClosed(
             str(_l("This programme has been completed: registration is no longer possible."))
+        )
+    if by_hand and programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.CLOSED):
+        raise RegistrationClosed(
+            str(_l("This programme has been cancelled or has ended: nobody can be added."))
         )
     if not by_hand and not programme.registration_is_open(now):
         if programme.deadline_passed(now):
