@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from werklab.fields import required_date, required_end_time, required_start_time, single_line, strip
 from werklab.series.planning import MAX_COUNT, MAX_INTERVAL, MIN_COUNT, MIN_INTERVAL
@@ -77,7 +77,7 @@ class SeriesForm(FlaskForm):
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data <= self.start.data:
-            raise ValueError(_l("A session must end after it starts."))
+            raise ValidationError(_l("A session must end after it starts."))
 
 
 class ConfirmSeriesForm(SeriesForm):
@@ -95,7 +95,7 @@ class ConfirmSeriesForm(SeriesForm):
 
     def validate_days(self, field):
         if not field.entries:
-            raise ValueError(_l("Please fill in the date of each meeting."))
+            raise ValidationError(_l("Please fill in the date of each meeting."))
 
     def to_data(self, moved: list[str]) -> SeriesData:
         return SeriesData(
