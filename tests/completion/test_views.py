@@ -4,6 +4,8 @@ confirm page completes a programme by hand."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -188,3 +190,18 @@ def test_the_confirm_page_warns_about_missing_certificates(app, factories):
         client_for(app, _coordinator()).get(f"/beheer/programma/{e.programme.id}/afronden")
     )
     assert "1 deelnemer voldoet aan de regel voor een bewijs van deelname" in page
+
+
+def test_the_trainer_sees_when_tick_will_complete_the_programme(app, factories):
+    e = ended(factories, last_ended=timedelta(days=2), final_evaluation=False)
+    db.session.commit()
+    client = client_for(app, e.setup.trainer)
+    page = _page(client.get(f"/werkruimte/{e.programme.id}"))
+    when = services.completes_on(e.programme)
+    assert when == e.programme.sessions[-1].ends_at + timedelta(days=7)
+    assert "automatisch afgerond" in page
+    services.complete_programme(e.programme, actor="system", now=None)
+    db.session.commit()
+    page = _page(client.get(f"/werkruimte/{e.programme.id}"))
+    assert "automatisch afgerond" not in page and "Afgerond op" in page
+    assert "Berichten" not in page or f"/werkruimte/{e.programme.id}/berichten" not in page

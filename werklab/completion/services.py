@@ -54,6 +54,14 @@ def last_session_end(programme: Programme) -> datetime | None:
     return max((s.ends_at for s in programme.sessions), default=None)
 
 
+def completes_on(programme: Programme) -> datetime | None:
+    """When tick will complete the programme (None: it will not, or it already is)."""
+    last = last_session_end(programme)
+    if last is None or programme.status not in COMPLETABLE:
+        return None
+    return last + complete_after()
+
+
 def completion_problems(programme: Programme, now: datetime) -> list[str]:
     """What stands in the way of completing the programme now (empty: it can be)."""
     if programme.status is ProgrammeStatus.COMPLETED:

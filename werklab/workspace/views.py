@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werklab import menu, permissions
 from werklab.attendance.services import records_for_registrations
 from werklab.catalog.services import load_programme
+from werklab.completion import services as completion
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -68,7 +69,12 @@ def programme(programme_id: int):
     """A programme's participants, waiting list, seats and sessions."""
     programme = _programme(programme_id, permissions.can_see_participants)
     overview = services.programme_overview(programme, now=utcnow())
-    return render_template("workspace/programme.html", programme=programme, overview=overview)
+    return render_template(
+        "workspace/programme.html",
+        programme=programme,
+        overview=overview,
+        completes_on=completion.completes_on(programme),
+    )
 
 
 @bp.get("/deelnemer/<int:registration_id>")
