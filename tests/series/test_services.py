@@ -158,10 +158,15 @@ def test_impossible_parameters_get_a_dutch_message(interval, count, message):
     assert caught.value.message == message
 
 
-def test_no_meetings_at_all_is_refused(factories):
+def test_no_meetings_at_all_or_no_interval_is_refused(factories):
     programme, _, _ = _programme(factories, people=0)
     with pytest.raises(ValidationError, match="1 tot 30 bijeenkomsten"):
         services.create_series(programme, _series([]), actor="t", now=NOW)
+    with pytest.raises(ValidationError, match="1 tot 26 weken"):
+        services.create_series(
+            programme, _series([date(2027, 3, 1)], interval_weeks=0), actor="t", now=NOW
+        )
+    assert len(_sessions(programme)) == 1
 
 
 def test_two_meetings_on_one_day_and_an_end_before_the_start_are_refused(factories):

@@ -105,7 +105,9 @@ def _slots(data: SeriesData) -> list[tuple[datetime, datetime]]:
 def check_series(programme, data: SeriesData, *, now: datetime) -> None:
     """Every rule a series must meet, checked before anything is stored."""
     check_programme(programme)
-    check_parameters(data.interval_weeks or MIN_INTERVAL, len(data.days))
+    # The interval only matters for the proposal; a series given as dates alone has none.
+    interval = MIN_INTERVAL if data.interval_weeks is None else data.interval_weeks
+    check_parameters(interval, len(data.days))
     if not data.theme.strip():
         raise ValidationError(str(_l("Please give the meetings a theme.")))
     if len(data.theme.strip()) > THEME_MAX_LENGTH:
