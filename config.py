@@ -34,6 +34,9 @@ class Config:
     LOCK_TIMEOUT_SECONDS = float(os.environ.get("LOCK_TIMEOUT_SECONDS", "4"))
     #: How long a waiting-list offer stays open.
     WAITLIST_OFFER_HOURS = int(os.environ.get("WAITLIST_OFFER_HOURS", "48"))
+    #: Days after its last session ends at which tick completes a programme: time for the
+    #: trainers to finish the attendance register and issue the certificates (issue 15).
+    COMPLETE_AFTER_DAYS = int(os.environ.get("COMPLETE_AFTER_DAYS", "7"))
 
     #: Online payment (Stripe Checkout). Without a secret key online payment is hidden and
     #: registrations for a fee are paid by invoice.

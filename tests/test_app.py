@@ -69,7 +69,8 @@ def test_seed_demo_makes_a_realistic_set(app):
     # and one under way whose participants need attention (issue 14),
     # and one that meets tomorrow, so that tick sends reminders (issue 13),
     # and two finished earlier this year, for the overview's figures over time (issue 13).
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 10
+    # a completed one and one planned as a series (issue 15).
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 12
     now = utcnow()
 
     werklab = db.session.execute(
@@ -129,7 +130,7 @@ def test_seed_demo_makes_a_realistic_set(app):
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 10
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 12
 
 
 def test_tick_command_reports(app):

@@ -15,7 +15,7 @@ from config import BASE_DIR, CONFIGS
 # The app layer: the only module that knows every area. Importing the models registers every
 # table with the metadata; importing the handlers connects the receivers of the areas'
 # signals (see docs/architecture.md); the views bring their blueprints.
-from werklab import models, ratelimit, storage, testmode  # noqa: F401
+from werklab import models, permissions, ratelimit, storage, testmode  # noqa: F401
 from werklab.accounts.models import User
 from werklab.accounts.services import coordinator_mailboxes
 from werklab.accounts.views import bp as accounts_bp
@@ -26,6 +26,7 @@ from werklab.catalog import labels as catalog_labels
 from werklab.catalog.pricing import seat_price
 from werklab.certificates.views import bp as certificates_bp
 from werklab.cli import werklab_cli
+from werklab.completion.views import bp as completion_bp
 from werklab.db import begin_read, begin_write, configure_engine, engine_options
 from werklab.errors import NUL_INPUT, register_error_handlers
 from werklab.evaluations.views import bp as evaluations_bp
@@ -58,6 +59,7 @@ from werklab.registration import handlers as registration_handlers  # noqa: F401
 from werklab.registration import labels as registration_labels
 from werklab.registration import session_changes  # noqa: F401  (mails changed sessions)
 from werklab.reminders.views import bp as reminders_bp
+from werklab.series.views import bp as series_bp
 from werklab.themes import handlers as themes_handlers  # noqa: F401
 from werklab.themes.views import bp as themes_bp
 from werklab.workspace.views import bp as workspace_bp
@@ -95,7 +97,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     init_i18n(app, babel)
     app.jinja_env.globals.update(catalog_labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals.update(registration_labels.TEMPLATE_GLOBALS)
-    app.jinja_env.globals.update(seat_price=seat_price)
+    app.jinja_env.globals.update(seat_price=seat_price, is_read_only=permissions.is_read_only)
     with app.app_context():
         configure_engine(
             db.engine,
@@ -126,6 +128,8 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(overview_bp)
     app.register_blueprint(hosting_bp)
     app.register_blueprint(themes_bp)
+    app.register_blueprint(series_bp)
+    app.register_blueprint(completion_bp)
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 

@@ -24,6 +24,12 @@ class ValidationError(DomainError):
     status_code = 400
 
 
+class ReadOnly(DomainError):
+    """A change to something that can no longer change (a completed programme)."""
+
+    status_code = 409
+
+
 class Busy(DomainError):
     """The programme is locked by other requests for longer than we are willing to wait."""
 
@@ -89,6 +95,10 @@ def register_error_handlers(app: Flask) -> None:
         )
         retry_after = getattr(e, "retry_after", None)
         return body, status, {"Retry-After": str(retry_after)} if retry_after else {}
+
+    @app.errorhandler(ReadOnly)
+    def read_only(e):
+        return page(409, _("This can no longer be changed"), e.message)
 
     @app.errorhandler(Busy)
     def busy(e):

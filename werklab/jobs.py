@@ -7,6 +7,7 @@ from datetime import datetime
 
 from werklab import mail, ratelimit
 from werklab.assignments.services import remind_job
+from werklab.completion.jobs import complete_programmes
 from werklab.db import begin_write, utcnow
 from werklab.evaluations.jobs import send_evaluations
 from werklab.extensions import db
@@ -88,6 +89,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["followup_digests"] = mail_followup_digests(now)
     result["session_reminders"] = send_session_reminders(now)
     result["hosts_reminded"] = remind_hosts(now)
+    result["programmes_completed"] = complete_programmes(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from werklab.accounts.models import User
-from werklab.catalog.models import Programme
+from werklab.catalog.models import Programme, ProgrammeStatus
+from werklab.errors import ReadOnly
 from werklab.registration.models import Registration
 
 
@@ -370,3 +373,42 @@ def can_vote_on_themes(user, registration: Registration) -> bool:
         and registration.is_seated
         and registration.erased_at is None
     )
+
+
+# --- a completed programme is read-only (issue 15) ----------------------------------------------
+
+
+def is_read_only(programme: Programme) -> bool:
+    """A completed programme is kept as it ended: its sessions, attendance, groups,
+    assignments, certificates, evaluations and notes no longer change, for anyone."""
+    return programme.status is ProgrammeStatus.COMPLETED
+
+
+def can_change_programme(user, programme: Programme) -> bool:
+    """Show the forms of the trainer's pages of a programme: its trainers and the
+    coordinators, while the programme is not completed."""
+    return can_work_on(user, programme) and not is_read_only(programme)
+
+
+def check_changeable(programme: Programme) -> None:
+    """Refuse a change to a completed programme (409, with the reason). Called by every view
+    that changes something on a trainer's page of a programme, after its access check."""
+    if is_read_only(programme):
+        raise ReadOnly(
+            str(
+                _l(
+                    "%(title)s has been completed: its pages can be read but no longer changed.",
+                    title=programme.title,
+                )
+            )
+        )
+
+
+def can_plan_series(user, programme: Programme) -> bool:
+    """Plan a series of sessions for a programme: its trainers and the coordinators."""
+    return can_work_on(user, programme)
+
+
+def can_complete_programme(user) -> bool:
+    """Complete a programme by hand, before tick does: coordinators."""
+    return is_coordinator(user)

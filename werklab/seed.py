@@ -28,6 +28,7 @@ from werklab.seed_exports import seed_exports
 from werklab.seed_hosting import seed_hosting
 from werklab.seed_overview import seed_overview
 from werklab.seed_reminders import seed_reminders
+from werklab.seed_series import seed_series
 from werklab.seed_themes import seed_themes
 
 FIRST = [
@@ -432,6 +433,7 @@ def seed_demo(now: datetime | None = None) -> str:
     seed_overview(staff["trainer_initiatieven"], now)
     evaluations_summary += "\n" + seed_exports(now)
     hosting_summary = seed_hosting(lg, staff["trainer_gemeente"], now)
+    evaluations_summary += seed_series(staff, list(_people(rng, 16)), now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -27,6 +27,8 @@ def _programme(programme_id: int):
     programme = services.load_programme(programme_id) or abort(404)
     if not permissions.can_manage_assignments(current_user, programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(programme)
     return programme
 
 
@@ -34,6 +36,8 @@ def _assignment(assignment_id: int):
     assignment = services.load_assignment(assignment_id) or abort(404)
     if not permissions.can_manage_assignments(current_user, assignment.programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(assignment.programme)
     return assignment
 
 
@@ -160,6 +164,7 @@ def submit(assignment_id: int, group_id: int):
     assignment, group, members = _group_work(assignment_id, group_id)
     if not permissions.can_submit(current_user, members):
         abort(403)
+    permissions.check_changeable(assignment.programme)
     form = SubmissionForm()
     if not form.validate_on_submit():
         return _group_page(assignment, group, members, form, 400)
@@ -192,6 +197,7 @@ def feedback(submission_id: int):
     assignment = submission.assignment
     if not permissions.can_manage_assignments(current_user, assignment.programme):
         abort(403)
+    permissions.check_changeable(assignment.programme)
     form = FeedbackForm()
     target = url_for("assignments.group", assignment_id=assignment.id, group_id=submission.group_id)
     if not form.validate_on_submit():

@@ -59,6 +59,8 @@ def _session(session_id: int):
     session = services.load_session(session_id) or abort(404)
     if not permissions.can_take_attendance(current_user, session.programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(session.programme)
     return session
 
 

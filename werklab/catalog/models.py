@@ -138,6 +138,8 @@ class Programme(Base):
         cascade="all, delete-orphan",
     )
     trainers: Mapped[list[User]] = relationship(secondary=programme_trainers, order_by="User.name")
+    #: When the programme was completed (status completed: by tick or a coordinator).
+    completed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     def __repr__(self) -> str:
         return f"<Programme {self.slug}>"

@@ -311,16 +311,25 @@ def _werklab_sessions_fixed(programme: Programme) -> None:
 
 
 def create_session(
-    programme: Programme, data: SessionData, *, actor: str, now: datetime | None = None
+    programme: Programme,
+    data: SessionData,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    announce: bool = True,
 ) -> ProgrammeSession:
-    """Add a session at the end of a programme (a werklab keeps its three)."""
+    """Add a session at the end of a programme (a werklab keeps its three).
+
+    `announce=False` sends no `session_added`: for a caller that adds several sessions at
+    once and tells people about all of them in one mail (a series)."""
     now = now or utcnow()
     _werklab_sessions_fixed(programme)
     check_slot(data.starts_at, data.ends_at, now=now)
     session = add_session(programme, data)
     db.session.flush()
     audit.record("session.created", session, actor=actor, now=now, programme_id=programme.id)
-    session_added.send(session, actor=actor, now=now)
+    if announce:
+        session_added.send(session, actor=actor, now=now)
     return session
 
 

@@ -34,6 +34,8 @@ def _programme(programme_id: int):
     programme = services.load_programme(programme_id) or abort(404)
     if not permissions.can_issue_certificates(current_user, programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(programme)
     return programme
 
 
@@ -146,6 +148,7 @@ def revoke(certificate_id: int):
     certificate = services.load_certificate(certificate_id) or abort(404)
     if not permissions.can_revoke_certificate(current_user, certificate):
         abort(403)
+    permissions.check_changeable(certificate.programme)
     if not ActionForm().validate_on_submit():
         abort(400)
     back = url_for("certificates.programme", programme_id=certificate.programme_id)

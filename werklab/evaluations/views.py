@@ -45,6 +45,8 @@ def _programme(programme_id: int):
     programme = services.load_programme(programme_id) or abort(404)
     if not permissions.can_manage_evaluations(current_user, programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(programme)
     return programme
 
 
@@ -52,6 +54,8 @@ def _questionnaire(questionnaire_id: int):
     questionnaire = editing.load_questionnaire(questionnaire_id) or abort(404)
     if not permissions.can_manage_evaluations(current_user, questionnaire.programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(questionnaire.programme)
     return questionnaire
 
 
@@ -59,6 +63,8 @@ def _session(session_id: int, allowed):
     session = services.load_session(session_id) or abort(404)
     if not allowed(current_user, session.programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(session.programme)
     return session
 
 
@@ -185,6 +191,8 @@ def _question(question_id: int):
     question = editing.load_question(question_id) or abort(404)
     if not permissions.can_manage_evaluations(current_user, question.questionnaire.programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(question.questionnaire.programme)
     return question
 
 

@@ -29,6 +29,8 @@ def _registration(registration_id: int):
     registration = services.load_registration(registration_id) or abort(404)
     if not permissions.can_contact_participant(current_user, registration):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(registration.programme)
     return registration
 
 

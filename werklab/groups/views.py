@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -28,6 +28,8 @@ def _programme(programme_id: int):
     programme = load_programme(programme_id) or abort(404)
     if not permissions.can_compose_groups(current_user, programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(programme)
     return programme
 
 
@@ -35,6 +37,8 @@ def _group(group_id: int):
     group = services.load_group(group_id) or abort(404)
     if not permissions.can_compose_groups(current_user, group.programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(group.programme)
     return group
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
@@ -114,6 +114,8 @@ def edit_initiative(initiative_id: int):
 def _session(session_id: int) -> ProgrammeSession:
     session = db.session.get(ProgrammeSession, session_id) or abort(404)
     _allow(permissions.can_plan_visits(current_user, session.programme))
+    if request.method == "POST":
+        permissions.check_changeable(session.programme)
     return session
 
 

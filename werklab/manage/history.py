@@ -59,6 +59,8 @@ SENTENCES = {
     "programme.email_domains_set": _l("%(actor)s set the e-mail domains of %(subject)s"),
     "programme.trainer_assigned": _l("%(actor)s added a trainer to %(subject)s"),
     "programme.trainer_removed": _l("%(actor)s took a trainer off %(subject)s"),
+    "programme.series_created": _l("%(actor)s planned a series of sessions for %(subject)s"),
+    "programme.completed": _l("%(actor)s completed %(subject)s"),
     "session.created": _l("%(actor)s added the session %(subject)s"),
     "session.updated": _l("%(actor)s changed the session %(subject)s"),
     "session.deleted": _l("%(actor)s deleted a session"),

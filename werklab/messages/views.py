@@ -3,7 +3,7 @@ received ("Mijn traject"), and the choice to show one's e-mail address to one's 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -32,6 +32,8 @@ def _programme(programme_id: int) -> Programme:
     programme = db.session.get(Programme, programme_id) or abort(404)
     if not permissions.can_write_to_participants(current_user, programme):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(programme)
     return programme
 
 

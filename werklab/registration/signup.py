@@ -105,6 +105,10 @@ def register(
         raise RegistrationClosed(str(_l("This programme does not exist or is not open to you.")))
     if not by_hand:
         check_email_domain(programme, data.email)
+    if programme.status is ProgrammeStatus.COMPLETED:
+        raise RegistrationClosed(
+            str(_l("This programme has been completed: registration is no longer possible."))
+        )
     if by_hand and programme.status not in (ProgrammeStatus.OPEN, ProgrammeStatus.CLOSED):
         raise RegistrationClosed(
             str(_l("This programme has been cancelled or has ended: nobody can be added."))

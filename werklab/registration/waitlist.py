@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit
-from werklab.catalog.models import Programme
+from werklab.catalog.models import Programme, ProgrammeStatus
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -52,7 +52,7 @@ def advance_waiting_list(programme: Programme, now: datetime) -> list[Registrati
     db.session.flush()
 
     free = programme.max_participants - seats_taken(programme.id, now)
-    if free <= 0:
+    if free <= 0 or programme.status is ProgrammeStatus.COMPLETED:
         return []
     waiting = db.session.execute(
         select(Registration)
@@ -88,6 +88,10 @@ def accept_offer(
     now = now or utcnow()
     programme = lock_programme(registration.programme_id)
     db.session.refresh(registration)
+    if programme.status is ProgrammeStatus.COMPLETED:
+        raise OfferNotOpen(
+            str(_l("This programme has been completed: registration is no longer possible."))
+        )
     if not registration.has_open_offer(now):
         raise OfferNotOpen(str(_l("This offer has expired or has already been answered.")))
     if payment is not None and programme.fee_cents:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werklab import menu, permissions
 from werklab.attendance.services import records_for_registrations
 from werklab.catalog.services import load_programme
+from werklab.completion import services as completion
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -38,6 +39,8 @@ def _registration(registration_id: int, allowed):
     registration = load_registration(registration_id) or abort(404)
     if not allowed(current_user, registration):
         abort(403)
+    if request.method == "POST":
+        permissions.check_changeable(registration.programme)
     return registration
 
 
@@ -79,7 +82,11 @@ def programme(programme_id: int):
         host_rota(programme, utcnow(), overview.taken) if programme.kind in HOSTED_KINDS else None
     )
     return render_template(
-        "workspace/programme.html", programme=programme, overview=overview, hosting=hosting
+        "workspace/programme.html",
+        programme=programme,
+        overview=overview,
+        hosting=hosting,
+        completes_on=completion.completes_on(programme),
     )
 
 
