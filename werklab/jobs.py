@@ -16,6 +16,7 @@ from werklab.intake import services as intake
 from werklab.payments.refunds import process_refunds
 from werklab.registration import decisions
 from werklab.registration import services as registration
+from werklab.renewal.jobs import run_renewals
 
 log = logging.getLogger("werklab.jobs")
 
@@ -84,6 +85,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["rate_limit_counts_purged"] = ratelimit.purge_expired(now)
     result["evaluations_sent"], result["evaluation_reminders"] = send_evaluations(now)
     result["followup_digests"] = mail_followup_digests(now)
+    result["renewal_reminders"], result["renewals_expired"] = run_renewals(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

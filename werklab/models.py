@@ -19,6 +19,7 @@ from werklab.participant import models as participant_models  # noqa: F401
 from werklab.payments import models as payments_models  # noqa: F401
 from werklab.ratelimit import RateLimitCounter
 from werklab.registration.models import Registration
+from werklab.renewal import models as renewal_models  # noqa: F401
 from werklab.storage import StoredFile
 from werklab.workspace import models as workspace_models  # noqa: F401
 

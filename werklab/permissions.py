@@ -263,3 +263,14 @@ def can_contact_participant(user, registration: Registration) -> bool:
     """Send a participant a personal message and note that one got in touch: the trainers
     of their programme and the coordinators."""
     return can_work_on(user, registration.programme)
+
+
+def can_open_renewal(user, programme: Programme) -> bool:
+    """Invite a Community of Practice's participants to a next year: the coordinators."""
+    return is_coordinator(user) and programme.kind.value == "cop"
+
+
+def can_view_renewal(user, programme: Programme) -> bool:
+    """See who renewed, declined or did not answer: the coordinators and the programme's
+    trainers (who plan next year with the group)."""
+    return can_work_on(user, programme)

@@ -24,6 +24,7 @@ from werklab.extensions import db
 from werklab.invoicing.documents import invoice_for
 from werklab.payments.checkout import expire_checkout, start_checkout
 from werklab.payments.refunds import payment_for, process_refunds
+from werklab.public.catalog import opens_on
 from werklab.registration import services
 from werklab.registration.details import update_details
 from werklab.registration.forms import (
@@ -71,7 +72,9 @@ def register(slug: str):
     """Show and handle the registration form."""
     token = request.args.get("uitnodiging")
     now = utcnow()
-    programme = registrable_programme(slug, token) or abort(404)
+    programme = registrable_programme(slug, token)
+    if programme is None:
+        return opens_on(slug, now, 409)  # next year while this year's group renews, or 404
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
     full = services.seats_taken(programme.id, now) >= programme.max_participants
