@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -81,9 +82,10 @@ def open_renewal(programme_id: int):
         invited = len(renewal.invitations)
         db.session.commit()
         flash(
-            _(
+            ngettext(
+                "The renewal is open: %(num)d participant has received a personal link.",
                 "The renewal is open: %(num)d participants have received their personal link.",
-                num=invited,
+                invited,
             ),
             "success",
         )
