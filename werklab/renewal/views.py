@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -125,7 +124,7 @@ def _prefill(form: RenewForm, invitation) -> None:
     form.share_email.data = old.share_email_at is not None
     if not form.asks_payment:
         return
-    methods = {value for value, _label in form.payment_method.choices}
+    methods = {choice.value for choice in form.payment_method.choices}
     if old.payment_method.value in methods:
         form.payment_method.data = old.payment_method.value
     billing = billing_for(old)
