@@ -144,6 +144,11 @@ def test_no_renewal_yet(client, cop, coordinator):
     programme, _ = cop
     page = text(client.get(f"/beheer/programma/{programme.id}/verlenging"))
     assert "Voor dit traject is geen verlenging geopend." in page
+    manage = text(client.get(f"/beheer/programma/{programme.id}"))
+    assert (
+        f"/beheer/programma/{programme.id}/verlenging" in manage
+        and "Volgend jaar (verlenging)" in manage
+    )
     assert f"/beheer/programma/{programme.id}/verlenging/openen" in page
 
 
