@@ -328,3 +328,45 @@ def test_the_public_sees_opens_on_and_cannot_register(client, cop, factories):
     assert "Opent op" not in text(client.get(f"/programma/{nxt.slug}"))
     assert client.get(f"/programma/{nxt.slug}/inschrijven").status_code == 200
     assert client.get("/programma/bestaat-niet").status_code == 404
+
+
+# --- at the longest the forms allow, with any character -------------------------------------
+
+
+def test_renewal_at_maximum_length(client, cop, app, monkeypatch):
+    from tests.test_max_length import REGISTRATION, assert_mails_built, email_of, longest
+
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "log")
+    programme, seated = cop
+    now = utcnow()
+    renewal = services.open_renewal(
+        programme,
+        services.RenewalData(title=longest(200), deadline=now + timedelta(days=14)),
+        actor="test",
+        now=now,
+    )
+    db.session.commit()
+    assert_mails_built()
+    path = link_in(outbox("renewal.invitation")[0])
+    data = {**REGISTRATION, "email": email_of(), "billing_email": email_of()}
+    response = post(client, path, **data)
+    assert response.status_code == 302, text(response)[-2000:]
+    new = db.session.scalar(
+        select(Registration).where(Registration.programme_id == renewal.next_programme_id)
+    )
+    assert new.full_name == f"{longest(100)} {longest(100)}"
+    assert new.email == email_of()
+    assert_mails_built()
+
+
+@pytest.mark.parametrize(
+    "bad", ["Jan\r\nBcc: x@evil.example", "Jan \x1b[31mrood", "Jan\u2028Piet", "Jan\x85Piet"]
+)
+def test_one_line_fields_refuse_line_breaks_and_controls(client, cop, coordinator, bad):
+    programme, _ = cop
+    path = f"/beheer/programma/{programme.id}/verlenging/openen"
+    day = (utcnow() + timedelta(days=20)).date().isoformat()
+    response = post(client, path, title=bad, deadline_date=day, next_programme="")
+    assert response.status_code == 400
+    assert "Gebruik één regel, zonder regeleinden of speciale tekens." in text(response)
+    assert count(Renewal) == 0

@@ -22,6 +22,7 @@ from werklab.registration.lookup import manage_token
 from werklab.registration.models import RegistrationStatus
 from werklab.renewal import services
 from werklab.renewal.forms import OpenRenewalForm, RenewForm
+from werklab.renewal.models import InvitationStatus
 
 bp = Blueprint("renewal", __name__)
 
@@ -144,15 +145,18 @@ def _prefill(form: RenewForm, invitation) -> None:
             form[f"billing_{name}"].data = getattr(billing, name) or ""
 
 
-def _answered(invitation, now, status: int = 200):
+def _answered(invitation, now):
+    """The link took its answer, or expired unanswered (410 Gone)."""
     new = invitation.new_registration
+    seated = new is not None and new.is_active
+    declined = invitation.status is InvitationStatus.DECLINED
+    status = 200 if seated or declined else 410
     return render_template(
         "renewal/answered.html",
         invitation=invitation,
         renewal=invitation.renewal,
         programme=invitation.renewal.next_programme,
-        expired=not invitation.renewal.is_open(now),
-        manage=manage_token(new) if new is not None and new.is_active else None,
+        manage=manage_token(new) if seated else None,
     ), status
 
 
@@ -162,7 +166,7 @@ def renew(token: str):
     invitation = _invitation(token)
     now = utcnow()
     if not services.can_answer(invitation, now):
-        return _answered(invitation, now, 410 if not invitation.renewal.is_open(now) else 200)
+        return _answered(invitation, now)
     programme = invitation.renewal.next_programme
     form = RenewForm(programme=programme, online_payment=_online_payment())
     if not form.is_submitted():
@@ -213,7 +217,7 @@ def decline(token: str):
     invitation = _invitation(token)
     now = utcnow()
     if not services.can_answer(invitation, now):
-        return _answered(invitation, now, 410 if not invitation.renewal.is_open(now) else 200)
+        return _answered(invitation, now)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
