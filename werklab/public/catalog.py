@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -69,7 +71,8 @@ def opens_on(slug: str, now, status: int):
     """Next year of a Community of Practice while its participants renew: "opens on ...";
     any other unknown page: 404."""
     upcoming = upcoming_opening(slug, now) or abort(404)
-    programme, opens_at = upcoming
+    programme, last_moment = upcoming
+    opens_at = last_moment + timedelta(minutes=1)  # the day after a deadline at 23:59
     return render_template("catalog/opens_on.html", programme=programme, opens_at=opens_at), status
 
 
