@@ -59,6 +59,8 @@ from werklab.registration import handlers as registration_handlers  # noqa: F401
 from werklab.registration import labels as registration_labels
 from werklab.registration import session_changes  # noqa: F401  (mails changed sessions)
 from werklab.reminders.views import bp as reminders_bp
+from werklab.renewal import handlers as renewal_handlers  # noqa: F401
+from werklab.renewal.views import bp as renewal_bp
 from werklab.series.views import bp as series_bp
 from werklab.themes import handlers as themes_handlers  # noqa: F401
 from werklab.themes.views import bp as themes_bp
@@ -114,6 +116,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(participant_bp)
     app.register_blueprint(invoicing_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(renewal_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(groups_bp)

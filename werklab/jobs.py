@@ -19,6 +19,7 @@ from werklab.payments.refunds import process_refunds
 from werklab.registration import decisions
 from werklab.registration import services as registration
 from werklab.reminders.jobs import send_reminders as send_session_reminders
+from werklab.renewal.jobs import run_renewals
 
 log = logging.getLogger("werklab.jobs")
 
@@ -90,6 +91,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["session_reminders"] = send_session_reminders(now)
     result["hosts_reminded"] = remind_hosts(now)
     result["programmes_completed"] = complete_programmes(now)
+    result["renewal_reminders"], result["renewals_expired"] = run_renewals(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

@@ -21,6 +21,7 @@ from werklab.payments import models as payments_models  # noqa: F401
 from werklab.ratelimit import RateLimitCounter
 from werklab.registration.models import Registration
 from werklab.reminders import models as reminders_models  # noqa: F401
+from werklab.renewal import models as renewal_models  # noqa: F401
 from werklab.storage import StoredFile
 from werklab.themes import models as themes_models  # noqa: F401
 from werklab.workspace import models as workspace_models  # noqa: F401

@@ -412,3 +412,14 @@ def can_plan_series(user, programme: Programme) -> bool:
 def can_complete_programme(user) -> bool:
     """Complete a programme by hand, before tick does: coordinators."""
     return is_coordinator(user)
+
+
+def can_open_renewal(user, programme: Programme) -> bool:
+    """Invite a Community of Practice's participants to a next year: the coordinators."""
+    return is_coordinator(user) and programme.kind.value == "cop"
+
+
+def can_view_renewal(user, programme: Programme) -> bool:
+    """See who renewed, declined or did not answer: the coordinators and the programme's
+    trainers (who plan next year with the group)."""
+    return can_work_on(user, programme)

@@ -28,6 +28,7 @@ from werklab.seed_exports import seed_exports
 from werklab.seed_hosting import seed_hosting
 from werklab.seed_overview import seed_overview
 from werklab.seed_reminders import seed_reminders
+from werklab.seed_renewal import seed_renewal
 from werklab.seed_series import seed_series
 from werklab.seed_themes import seed_themes
 
@@ -434,6 +435,7 @@ def seed_demo(now: datetime | None = None) -> str:
     evaluations_summary += "\n" + seed_exports(now)
     hosting_summary = seed_hosting(lg, staff["trainer_gemeente"], now)
     evaluations_summary += seed_series(staff, list(_people(rng, 16)), now)
+    seed_renewal(staff["coordinator"], staff["trainer_initiatieven"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(

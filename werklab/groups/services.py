@@ -30,6 +30,11 @@ groups_changed = Namespace().signal("homework-groups-changed")
 #: it (the assignments area, above groups, keeps a group that handed in work).
 group_has_work = Namespace().signal("group-has-work")
 
+#: Asked for more pairs to keep apart when composing a programme's groups: sender the
+#: programme; each receiver returns a set of frozenset pairs of its registration ids (the
+#: renewal area answers with last year's pairs of who renewed).
+pairs_to_avoid = Namespace().signal("homework-pairs-to-avoid")
+
 #: The sizes a trainer can choose from: (min, max).
 SIZE_CHOICES = ((2, 3), (3, 4), (4, 5), (5, 6))
 
@@ -107,6 +112,19 @@ def _earlier_pairs(programme_id: int, before_round: int) -> set[frozenset[int]]:
     return pairs_of(by_group.values())
 
 
+def pairs_in(programme_id: int) -> set[frozenset[int]]:
+    """Every pair of registrations who were ever in one group of this programme."""
+    return _earlier_pairs(programme_id, 2**31 - 1)
+
+
+def _avoid(programme: Programme, before_round: int, extra=()) -> set[frozenset[int]]:
+    """The pairs to keep apart: earlier rounds, `extra`, and what other areas ask."""
+    avoid = _earlier_pairs(programme.id, before_round) | set(extra)
+    for _receiver, answer in pairs_to_avoid.send(programme):
+        avoid |= set(answer or ())
+    return avoid
+
+
 def _person(r: Registration) -> Person:
     return Person(
         id=r.id,
@@ -119,7 +137,7 @@ def _person(r: Registration) -> Person:
 def board(programme: Programme) -> Board:
     """The current groups, each with counts for its explanation, and who is in none."""
     round_ = current_round(programme.id)
-    avoid = _earlier_pairs(programme.id, round_) if round_ > 1 else set()
+    avoid = _avoid(programme, round_) if round_ else set()
     views, placed = [], set()
     for group in groups_of(programme.id, round_):
         members = group.members
@@ -145,6 +163,7 @@ def compose_groups(
     size_max: int,
     seed: int,
     new_round: bool = False,
+    avoid_pairs=(),
     actor,
     now: datetime | None = None,
 ) -> list[HomeworkGroup]:
@@ -152,6 +171,9 @@ def compose_groups(
 
     `new_round` starts a reshuffle "for a new year": the current round is kept as history,
     its locked groups are carried over, and pairs from earlier rounds are avoided.
+    `avoid_pairs` (frozensets of two registration ids) are kept apart as well, as are the
+    pairs other areas give through `pairs_to_avoid` (last year's, after a renewal); when
+    that cannot be done the groups are still made, with as few repeats as possible.
     """
     now = now or utcnow()
     if (size_min, size_max) not in SIZE_CHOICES:
@@ -185,7 +207,7 @@ def compose_groups(
             if not group.locked:
                 db.session.delete(group)
         db.session.flush()
-    avoid = _earlier_pairs(programme.id, round_)
+    avoid = _avoid(programme, round_, avoid_pairs)
     composed = compose(
         [_person(r) for r in people],
         size_min=size_min,

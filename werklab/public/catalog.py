@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +23,7 @@ from werklab.db import utcnow
 from werklab.initiatives.services import route_for
 from werklab.pagecache import PageCache
 from werklab.registration import availability as services
+from werklab.renewal.services import upcoming_opening
 
 bp = Blueprint("catalog", __name__)
 
@@ -42,7 +45,9 @@ def programme(slug: str):
     token = request.args.get("uitnodiging")
     now = utcnow()
     # The most visited page, the same for everyone: rendered once per version of its data.
-    version = services.programme_page_version(slug, token, now=now) or abort(404)
+    version = services.programme_page_version(slug, token, now=now)
+    if version is None:
+        return opens_on(slug, now, 200)
 
     def render() -> str:
         programme, taken = services.visible_programme(slug, token, now=now) or abort(404)
@@ -60,6 +65,15 @@ def programme(slug: str):
     key = (version, str(get_locale()), request.full_path)
     pages = current_app.extensions.setdefault("werklab.programme_pages", PageCache(256))
     return pages.get_or_render(key, render)
+
+
+def opens_on(slug: str, now, status: int):
+    """Next year of a Community of Practice while its participants renew: "opens on ...";
+    any other unknown page: 404."""
+    upcoming = upcoming_opening(slug, now) or abort(404)
+    programme, last_moment = upcoming
+    opens_at = last_moment + timedelta(minutes=1)  # the day after a deadline at 23:59
+    return render_template("catalog/opens_on.html", programme=programme, opens_at=opens_at), status
 
 
 @bp.get("/privacy")

@@ -31,6 +31,7 @@ from werklab.invoicing.documents import invoice_for
 from werklab.pagecache import PageCache
 from werklab.payments.checkout import expire_checkout, start_checkout
 from werklab.payments.refunds import payment_for, process_refunds
+from werklab.public.catalog import opens_on
 from werklab.registration import availability, services
 from werklab.registration.details import update_details
 from werklab.registration.forms import (
@@ -119,9 +120,10 @@ def register(slug: str):
         page = _cached_form(slug, token, now)
         if page is not None:
             return page
-    programme, taken = availability.registrable_programme_and_seats(slug, token, now=now) or abort(
-        404
-    )
+    found = availability.registrable_programme_and_seats(slug, token, now=now)
+    if found is None:
+        return opens_on(slug, now, 409)  # next year while this year's group renews, or 404
+    programme, taken = found
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
     full = taken >= programme.max_participants
