@@ -14,6 +14,7 @@ from werklab.followup.jobs import mail_digests as mail_followup_digests
 from werklab.initiatives import jobs as initiatives_jobs
 from werklab.intake import services as intake
 from werklab.payments.refunds import process_refunds
+from werklab.privacy.jobs import apply_retention
 from werklab.registration import decisions
 from werklab.registration import services as registration
 
@@ -84,6 +85,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["rate_limit_counts_purged"] = ratelimit.purge_expired(now)
     result["evaluations_sent"], result["evaluation_reminders"] = send_evaluations(now)
     result["followup_digests"] = mail_followup_digests(now)
+    result["personal_data_erased"] = apply_retention(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

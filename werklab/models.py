@@ -17,6 +17,7 @@ from werklab.manage import models as manage_models  # noqa: F401
 from werklab.messages import models as messages_models  # noqa: F401
 from werklab.participant import models as participant_models  # noqa: F401
 from werklab.payments import models as payments_models  # noqa: F401
+from werklab.privacy import models as privacy_models  # noqa: F401
 from werklab.ratelimit import RateLimitCounter
 from werklab.registration.models import Registration
 from werklab.storage import StoredFile

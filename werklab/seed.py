@@ -24,6 +24,7 @@ from werklab.registration.models import Sector
 from werklab.registration.signup import RegistrationData
 from werklab.seed_coordinator import seed_day_to_day
 from werklab.seed_evaluations import seed_evaluations
+from werklab.seed_retention import seed_archived_programme
 
 FIRST = [
     "Anouk",
@@ -422,6 +423,7 @@ def seed_demo(now: datetime | None = None) -> str:
         staff["trainer_gemeente"], list(_people(rng, 12)), rng, now
     )
     running = seed_running_programme(staff["trainer_gemeente"], now)
+    evaluations_summary += seed_archived_programme(staff["trainer_initiatieven"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
