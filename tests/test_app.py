@@ -66,8 +66,9 @@ def test_seed_demo_makes_a_realistic_set(app):
     assert "uitnodiging=" in result.output
     # Four open programmes, the draft werklab Gemeente Deventer booked by accepting a quote,
     # and one that started months ago (interim evaluations, issue 14),
-    # and one under way whose participants need attention (issue 14).
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
+    # and one under way whose participants need attention (issue 14), and one completed long
+    # ago whose personal data the retention job erased (issue 15).
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 8
     now = utcnow()
 
     werklab = db.session.execute(
@@ -127,7 +128,7 @@ def test_seed_demo_makes_a_realistic_set(app):
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 7
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 8
 
 
 def test_tick_command_reports(app):

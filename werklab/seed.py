@@ -433,7 +433,7 @@ def seed_demo(now: datetime | None = None) -> str:
         "catalog.programme", slug=planned.slug, uitnodiging=planned.invitation_token
     )
     return (
-        f"Demo data added: 6 programmes and a booked werklab. Invitation link: {link}\n"
+        f"Demo data added: 7 programmes and a booked werklab. Invitation link: {link}\n"
         f"Invitation link of the booked werklab, which opens soon: {planned_link}\n"
         f"Gemeente Deventer (OIN {DEMO_OIN}) accepted a quote: invoice {invoice.number} "
         "downloads as an e-invoice (UBL) under Beheer > Facturen.\n"

@@ -44,9 +44,7 @@ def snapshot(r: Registration) -> tuple:
     return tuple(getattr(r, name) for name in NAMES)
 
 
-def test_after_the_period_it_erases_exactly_what_it_must_and_keeps_invoices(
-    factories, uploads
-):
+def test_after_the_period_it_erases_exactly_what_it_must_and_keeps_invoices(factories, uploads):
     a = completed_programme(factories)
     db.session.commit()
     [stored] = list(uploads.iterdir())
@@ -187,8 +185,8 @@ def _invoiced(factories, when: datetime, email: str) -> Invoice:
     registration = factories.registration(
         programme, now=when, email=email, payment_method=PaymentMethod.INVOICE, billing=BILLING
     )
-    [invoice] = db.session.scalars(select(Invoice).where(Invoice.registration_id == registration.id))
-    return invoice
+    query = select(Invoice).where(Invoice.registration_id == registration.id)
+    return db.session.scalars(query).one()
 
 
 def test_invoices_are_anonymised_seven_years_after_the_end_of_their_year(factories):
