@@ -242,3 +242,13 @@ def test_invoices_are_anonymised_seven_years_after_the_end_of_their_year(factori
     # Idempotent: a second run finds nothing and writes no audit row.
     assert set(anonymise_old(now).values()) == {0}
     assert count(AuditEntry, AuditEntry.action == "privacy.old_records_anonymised") == 1
+
+
+def test_a_cancelled_programme_is_erased_after_the_period_too(factories, uploads):
+    a = completed_programme(factories)
+    a.programme.status = ProgrammeStatus.CANCELLED
+    db.session.commit()
+    assert apply_retention(a.due() - timedelta(minutes=1)) == 0
+    assert apply_retention(a.due() + timedelta(minutes=1)) > 0
+    db.session.expire_all()
+    assert all(r.erased_at is not None for r in a.people)
