@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.access.test_matrix import client_for
 from tests.privacy.helpers import BILLING, PDF, completed_programme, count
 from werklab import jobs, storage
 from werklab.accounts.models import User
@@ -252,3 +253,16 @@ def test_a_cancelled_programme_is_erased_after_the_period_too(factories, uploads
     assert apply_retention(a.due() + timedelta(minutes=1)) > 0
     db.session.expire_all()
     assert all(r.erased_at is not None for r in a.people)
+
+
+def test_the_trainer_sees_seats_without_names_afterwards(app, factories, uploads):
+    a = completed_programme(factories)
+    db.session.commit()
+    names = [r.first_name for r in a.people]
+    apply_retention(a.due() + timedelta(minutes=1))
+    trainer = client_for(app, a.trainer)
+    page = trainer.get(f"/werkruimte/{a.programme.id}").get_data(as_text=True)
+    assert page.count("Gewiste deelnemer") >= 4
+    assert not [name for name in names if name in page]
+    page = trainer.get(f"/werkruimte/deelnemer/{a.sanne.id}").get_data(as_text=True)
+    assert "gewist op " in page and "eigen verzoek" not in page and "gewist.invalid" not in page
