@@ -83,7 +83,10 @@ class Context:
     programme: Programme
     now: datetime
     registrations: list[Registration]
-    emails: list[str] = field(default_factory=list)
+    emails: list[str] = field(init=False)
+
+    def __post_init__(self):
+        self.emails = sorted({r.email_normalized for r in self.registrations})
 
 
 def _hand_ins(ctx: Context) -> int:
@@ -146,7 +149,6 @@ def _messages(ctx: Context) -> int:
 
 
 def _registrations(ctx: Context) -> int:
-    ctx.emails = sorted({r.email_normalized for r in ctx.registrations})
     return len(anonymise_registrations(ctx.registrations, now=ctx.now))
 
 
@@ -164,8 +166,9 @@ def _still_kept(email: str) -> bool:
 
 
 def _accounts(ctx: Context) -> int:
-    """Accounts and mails of the people who have no other registration that is still kept.
-    Staff accounts and the accounts of municipality contacts stay."""
+    """Accounts and mails of the people who have no other registration that is still kept
+    (so this runs after the anonymisation). Staff accounts and the accounts of municipality
+    contacts stay."""
     deleted = 0
     for email in ctx.emails:
         if _still_kept(email):
