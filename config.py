@@ -138,6 +138,9 @@ class Config:
     #: Where stored files (hand-ins) live: "local" (UPLOAD_FOLDER, one machine) or
     #: "database" (table stored_files, reachable from every machine); see werklab/storage.py.
     FILE_STORAGE = os.environ.get("FILE_STORAGE", "local")
+    #: AVG: this many months after a programme's last session, `tick` erases or anonymises
+    #: the personal data of its participants that is no longer needed (werklab/privacy/).
+    RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "12"))
 
 
 class DevelopmentConfig(Config):

@@ -71,7 +71,8 @@ def test_seed_demo_makes_a_realistic_set(app):
     # and two finished earlier this year, for the overview's figures over time (issue 13).
     # a completed one and one planned as a series (issue 15).
     # and a CoP whose participants renew into its next year (issue 15).
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 14
+    # and one completed long ago whose personal data the retention job erased (issue 15).
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 15
     now = utcnow()
 
     werklab = db.session.execute(
@@ -131,7 +132,7 @@ def test_seed_demo_makes_a_realistic_set(app):
 
     again = runner.invoke(args=["werklab", "seed-demo"])
     assert "not added" in again.output
-    assert len(list(db.session.execute(select(Programme)).scalars())) == 14
+    assert len(list(db.session.execute(select(Programme)).scalars())) == 15
 
 
 def test_tick_command_reports(app):

@@ -53,6 +53,7 @@ from werklab.overview.views import bp as overview_bp
 from werklab.participant.views import bp as participant_bp
 from werklab.payments import handlers as payments_handlers  # noqa: F401
 from werklab.payments.views import bp as payments_bp
+from werklab.privacy.views import bp as privacy_bp
 from werklab.public.catalog import bp as catalog_bp
 from werklab.public.registration import bp as registration_bp
 from werklab.registration import handlers as registration_handlers  # noqa: F401
@@ -118,6 +119,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.register_blueprint(payments_bp)
     app.register_blueprint(renewal_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(initiatives_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(assignments_bp)

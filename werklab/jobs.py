@@ -16,6 +16,7 @@ from werklab.hosting.jobs import remind_hosts
 from werklab.initiatives import jobs as initiatives_jobs
 from werklab.intake import services as intake
 from werklab.payments.refunds import process_refunds
+from werklab.privacy.jobs import apply_retention
 from werklab.registration import decisions
 from werklab.registration import services as registration
 from werklab.reminders.jobs import send_reminders as send_session_reminders
@@ -92,6 +93,7 @@ def tick(now: datetime | None = None) -> dict[str, int]:
     result["hosts_reminded"] = remind_hosts(now)
     result["programmes_completed"] = complete_programmes(now)
     result["renewal_reminders"], result["renewals_expired"] = run_renewals(now)
+    result["personal_data_erased"] = apply_retention(now)
     result["mails_requeued"] = mail.requeue_stale(now)
     result["mails_sent"] = mail.deliver_due(now=now)
     return result

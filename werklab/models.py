@@ -18,6 +18,7 @@ from werklab.manage import models as manage_models  # noqa: F401
 from werklab.messages import models as messages_models  # noqa: F401
 from werklab.participant import models as participant_models  # noqa: F401
 from werklab.payments import models as payments_models  # noqa: F401
+from werklab.privacy import models as privacy_models  # noqa: F401
 from werklab.ratelimit import RateLimitCounter
 from werklab.registration.models import Registration
 from werklab.reminders import models as reminders_models  # noqa: F401

@@ -29,6 +29,7 @@ from werklab.seed_hosting import seed_hosting
 from werklab.seed_overview import seed_overview
 from werklab.seed_reminders import seed_reminders
 from werklab.seed_renewal import seed_renewal
+from werklab.seed_retention import seed_archived_programme
 from werklab.seed_series import seed_series
 from werklab.seed_themes import seed_themes
 
@@ -436,6 +437,7 @@ def seed_demo(now: datetime | None = None) -> str:
     hosting_summary = seed_hosting(lg, staff["trainer_gemeente"], now)
     evaluations_summary += seed_series(staff, list(_people(rng, 16)), now)
     seed_renewal(staff["coordinator"], staff["trainer_initiatieven"], now)
+    evaluations_summary += seed_archived_programme(staff["trainer_initiatieven"], now)
     # Demo addresses are not real: the mails the set-up queued are not sent.
     db.session.execute(delete(OutboxMail))
     link = external_url(
@@ -445,7 +447,7 @@ def seed_demo(now: datetime | None = None) -> str:
         "catalog.programme", slug=planned.slug, uitnodiging=planned.invitation_token
     )
     return (
-        f"Demo data added: 6 programmes and a booked werklab. Invitation link: {link}\n"
+        f"Demo data added: 7 programmes and a booked werklab. Invitation link: {link}\n"
         f"Invitation link of the booked werklab, which opens soon: {planned_link}\n"
         f"Gemeente Deventer (OIN {DEMO_OIN}) accepted a quote: invoice {invoice.number} "
         "downloads as an e-invoice (UBL) under Beheer > Facturen.\n"

@@ -116,6 +116,12 @@ SENTENCES = {
     "user.password_changed": _l("%(actor)s changed a password"),
     "user.signed_in": _l("%(subject)s signed in"),
     "person.erased": _l("%(actor)s erased a person's data"),
+    "programme.personal_data_erased": _l(
+        "%(actor)s erased the personal data of %(subject)s that was no longer needed"
+    ),
+    "privacy.old_records_anonymised": _l(
+        "%(actor)s anonymised invoices and requests past their retention period"
+    ),
     "calendar_feed.created": _l("%(actor)s made a calendar link"),
     "calendar_feed.renewed": _l("%(actor)s replaced a calendar link"),
     "calendar_feed.revoked": _l("%(actor)s switched a calendar link off"),

@@ -59,6 +59,57 @@ def blockers(user: User, now: datetime) -> list[Registration]:
     return [r for r in _registrations(user.email) if _still_running(r, now)]
 
 
+def anonymise_registrations(registrations: list[Registration], *, now: datetime) -> list[int]:
+    """Wipe the names, contact details, learning question and dietary wishes of these
+    registrations, stop their manage links, delete the trainers' notes about them and their
+    offers to host (with the questions asked or received), and empty the details in their
+    history. What remains counts a seat without a name. Also used by
+    the retention job (werklab/privacy/). Returns the ids."""
+    ids = [r.id for r in registrations]
+    for r in registrations:
+        r.first_name = r.last_name = r.organisation = r.job_title = ""
+        r.email = r.email_normalized = f"{r.id}@{ERASED_DOMAIN}"
+        r.learning_question = r.dietary_wishes = None
+        r.manage_key = secrets.token_urlsafe(32)  # every manage link stops working
+        r.checkout_session_id = None  # the payment keeps its own copy for the bookkeeping
+        r.erased_at = now
+    if ids:
+        db.session.execute(delete(TrainerNote).where(TrainerNote.registration_id.in_(ids)))
+        db.session.execute(delete(ContactNote).where(ContactNote.registration_id.in_(ids)))
+        # Offers to host (address, notes) and practical questions, asked or received.
+        offers = select(HostOffer.id).where(HostOffer.registration_id.in_(ids))
+        db.session.execute(
+            delete(HostQuestion).where(
+                HostQuestion.registration_id.in_(ids) | HostQuestion.offer_id.in_(offers)
+            )
+        )
+        db.session.execute(delete(HostOffer).where(HostOffer.registration_id.in_(ids)))
+        db.session.execute(
+            update(AuditEntry)
+            .where(
+                AuditEntry.object_type == Registration.__tablename__,
+                AuditEntry.object_id.in_(ids),
+            )
+            .values(data={})
+        )
+    db.session.flush()
+    return ids
+
+
+def delete_account(user: User) -> None:
+    """Delete a participant's account (with its sign-in links and calendar address), the
+    details in its history and the mails sent to its address."""
+    email = user.email.strip().lower()
+    db.session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.object_type == User.__tablename__, AuditEntry.object_id == user.id)
+        .values(data={})
+    )
+    db.session.execute(delete(OutboxMail).where(func.lower(OutboxMail.to_addr) == email))
+    db.session.delete(user)
+    db.session.flush()
+
+
 def erase(user: User, *, now: datetime) -> int:
     """Erase everything about this person that the law lets us erase; returns how many
     registrations were made anonymous. Raises DomainError (nothing changed) when a
@@ -76,43 +127,10 @@ def erase(user: User, *, now: datetime) -> int:
             )
         )
     registrations = _registrations(user.email)
-    ids = [r.id for r in registrations]
-    for r in registrations:
-        r.first_name = r.last_name = r.organisation = r.job_title = ""
-        r.email = r.email_normalized = f"{r.id}@{ERASED_DOMAIN}"
-        r.learning_question = r.dietary_wishes = None
-        r.manage_key = secrets.token_urlsafe(32)  # every manage link stops working
-        r.erased_at = now
+    ids = anonymise_registrations(registrations, now=now)
     if ids:
-        db.session.execute(delete(TrainerNote).where(TrainerNote.registration_id.in_(ids)))
-        db.session.execute(delete(ContactNote).where(ContactNote.registration_id.in_(ids)))
         db.session.execute(delete(Certificate).where(Certificate.registration_id.in_(ids)))
-        # Offers to host (address, notes) and practical questions, asked or received.
-        offers = select(HostOffer.id).where(HostOffer.registration_id.in_(ids))
-        db.session.execute(
-            delete(HostQuestion).where(
-                HostQuestion.registration_id.in_(ids) | HostQuestion.offer_id.in_(offers)
-            )
-        )
-        db.session.execute(delete(HostOffer).where(HostOffer.registration_id.in_(ids)))
-        db.session.execute(
-            update(AuditEntry)
-            .where(
-                AuditEntry.object_type == Registration.__tablename__,
-                AuditEntry.object_id.in_(ids),
-            )
-            .values(data={})
-        )
-    db.session.execute(
-        update(AuditEntry)
-        .where(AuditEntry.object_type == User.__tablename__, AuditEntry.object_id == user.id)
-        .values(data={})
-    )
-    db.session.execute(
-        delete(OutboxMail).where(func.lower(OutboxMail.to_addr) == user.email.strip().lower())
-    )
     user_id = user.id
-    db.session.delete(user)
-    db.session.flush()
+    delete_account(user)
     audit.record("person.erased", Registration, actor=f"user:{user_id}", now=now, registrations=ids)
     return len(ids)
