@@ -268,10 +268,17 @@ ITEMS: tuple[Item, ...] = (
             "payment_refunds.amount_cents",
             "payment_refunds.stripe_refund_id",
             "followup_digests.signal_keys",
+            "reminder_opt_outs.created_at",
+            "session_reminders.starts_at",
+            "session_reminders.sent_at",
+            "renewal_invitations.token",
+            "renewal_invitations.status",
+            "renewal_invitations.answered_at",
         ),
         _l(
             "Attendance, homework groups, site visits, who was invited to an evaluation, "
-            "who received a message, online payments and refunds"
+            "who received a message or a reminder (or switched reminders off), the invitation "
+            "to renew into next year, online payments and refunds"
         ),
         _l("Run the programme, issue certificates, and account for payments"),
         Basis.CONTRACT,
@@ -346,6 +353,9 @@ ITEMS: tuple[Item, ...] = (
             "calendar_feeds.user_id",
             "calendar_feeds.token",
             "calendar_feeds.created_at",
+            "trainer_feeds.user_id",
+            "trainer_feeds.token",
+            "trainer_feeds.created_at",
         ),
         _l("Accounts: e-mail address, name, password (hashed), sign-ins, calendar address"),
         _l("Sign in to see one's programmes, and to do one's work as staff"),
@@ -477,7 +487,7 @@ ITEMS: tuple[Item, ...] = (
     ),
     Item(
         "staff",
-        ("programme_trainers.user_id", "followup_digests.trainer_id"),
+        ("programme_trainers.user_id", "followup_digests.trainer_id", "renewals.opened_by"),
         _l("Which trainers run which programme, and their weekly digests"),
         _l("Plan the programmes and tell trainers who needs attention"),
         Basis.CONTRACT,
@@ -504,6 +514,37 @@ ITEMS: tuple[Item, ...] = (
         HOSTS,
     ),
     Item(
+        "host_offers",
+        (
+            "hosting_offers.organisation",
+            "hosting_offers.address",
+            "hosting_offers.capacity",
+            "hosting_offers.notes",
+            "hosting_offers.preferred_period",
+            "hosting_offers.accepted_by_id",
+            "hosting_questions.body",
+            "hosting_questions.share_contact",
+        ),
+        _l(
+            "Offers to host a meeting (organisation, address, room, practical notes) and the "
+            "practical questions sent to a host"
+        ),
+        _l("Let the group meet at its participants' places, and let hosts prepare"),
+        Basis.CONTRACT,
+        Rule.AFTER_PROGRAMME,
+        Step.ANONYMISE_REGISTRATIONS,
+        (Recipient.MAIL,),
+    ),
+    Item(
+        "themes",
+        ("themes.title", "themes.description", "theme_votes.created_at"),
+        _l("Themes proposed for the meetings, and who voted for which"),
+        _l("Set the programme together with its participants"),
+        Basis.CONTRACT,
+        Rule.AFTER_PROGRAMME,
+        Step.VIA_REGISTRATION,
+    ),
+    Item(
         "sign_in_counts",
         ("rate_limit_counters.key", "rate_limit_counters.hits"),
         _l("Counts of sign-in attempts, under an unreadable code of the e-mail or IP address"),
@@ -522,7 +563,7 @@ NOT_PERSONAL: dict[str, str] = {
     "programmes": "id kind title slug description region fee_cents min_participants "
     "max_participants registration_deadline decision_date vat_rate_bp cancellation_deadline "
     "go_decision go_decided_at decision_mailed_at status visibility invitation_token "
-    "created_at updated_at",
+    "created_at updated_at completed_at",
     "programme_sessions": "id programme_id position theme starts_at ends_at location_name "
     "location_address kind description sequence",
     "programme_trainers": "programme_id",
@@ -586,6 +627,20 @@ NOT_PERSONAL: dict[str, str] = {
     "site_visit_participants": "registration_id session_id",
     "session_hosts": "session_id initiative_id host_organisation",
     "rate_limit_counters": "window_start expires_at",
+    "hosting_offers": "id programme_id registration_id session_id preferred_session_id status "
+    "created_at accepted_at withdrawn_at reminded_at",
+    "hosting_questions": "id offer_id registration_id mail_id created_at",
+    "reminder_opt_outs": "registration_id",
+    "reminder_settings": "programme_id days_before updated_at",
+    "session_reminders": "id session_id registration_id",
+    "renewals": "id programme_id next_programme_id deadline opens_as created_at reminded_at "
+    "closed_at",
+    "renewal_invitations": "id renewal_id registration_id new_registration_id",
+    "theme_settings": "programme_id votes_per_person updated_at",
+    "themes": "id programme_id proposed_by_registration_id proposed_by_user_id hidden_at "
+    "hidden_by_user_id scheduled_at scheduled_session_id created_at",
+    "theme_votes": "id theme_id registration_id",
+    "trainer_feeds": "id",
 }
 
 
