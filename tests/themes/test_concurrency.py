@@ -107,16 +107,22 @@ def test_eight_votes_at_once_count_three(new_database):
 
 
 def test_control_run_without_the_lock_is_caught(new_database, db_kind):
-    url = new_database()
-    ready = _prepare(url)
-    with gunicorn(
-        url,
-        WERKLAB_CAPACITY_LOCK=0,
-        WERKLAB_CAPACITY_RACE_DELAY=RACE_DELAY,
-        LOCK_TIMEOUT_SECONDS=20,
-    ) as base:
-        statuses = _vote_in_tabs(base, ready["registration"], ready["themes"])
-    votes = _votes(ready["app"], ready["registration"])
+    # The race needs the eight requests to overlap: on a loaded machine one attempt with a
+    # short delay may see them one after another, so the control widens the window and tries
+    # again (each time on a fresh database) before it concludes that nothing went wrong.
+    for _attempt in range(3):
+        url = new_database()
+        ready = _prepare(url)
+        with gunicorn(
+            url,
+            WERKLAB_CAPACITY_LOCK=0,
+            WERKLAB_CAPACITY_RACE_DELAY=RACE_DELAY * 10,
+            LOCK_TIMEOUT_SECONDS=20,
+        ) as base:
+            statuses = _vote_in_tabs(base, ready["registration"], ready["themes"])
+        votes = _votes(ready["app"], ready["registration"])
+        if votes > 3 or statuses != [302] * TABS:
+            break
     assert votes > 3 or statuses != [302] * TABS, "the control run should have gone wrong"
     if db_kind == "postgresql":
         # Without FOR UPDATE, every request counts the same votes and all pass the check.
