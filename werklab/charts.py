@@ -105,7 +105,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, desc: str = "", scale: float =
             f'<text x="0" y="{y + 12}" class="chart-label" font-size="12">'
             f"{escape(clip(b.label))}</text>"
             f'<rect x="0" y="{y + 16}" width="{max(length, 1)}" height="{BAR_HEIGHT}" '
-            f'class="chart-bar" fill="{b.colour}"></rect>'
+            f'class="chart-bar" fill="{escape(b.colour)}"></rect>'
         )
         for mark in b.marks:
             x = round(room * mark / biggest)
@@ -177,7 +177,7 @@ def column_chart(
                 y0, y1 = y_of(base + value), y_of(base)
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y0:.1f}" width="{width:.1f}" '
-                    f'height="{max(y1 - y0, 0.5):.1f}" fill="{s.colour}" '
+                    f'height="{max(y1 - y0, 0.5):.1f}" fill="{escape(s.colour)}" '
                     f'class="chart-bar"></rect>'
                 )
             base += value
@@ -191,7 +191,7 @@ def column_chart(
             x = left + (n % 2) * (right - left) / 2
             y = plot_bottom + 24 + (n // 2) * 18
             parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{s.colour}"></rect>'
+                f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{escape(s.colour)}"></rect>'
                 f'<text x="{x + 14:.1f}" y="{y + 9}" font-size="11" class="chart-legend">'
                 f"{escape(clip(s.name, 24))}</text>"
             )

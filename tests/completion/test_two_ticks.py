@@ -4,11 +4,7 @@ send each participant one closing mail (real processes, real SMTP; run with --db
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 from sqlalchemy import delete, select
 
@@ -16,40 +12,11 @@ from tests.completion.helpers import ended
 from tests.conftest import make_app
 from tests.factories import Factories
 from tests.test_mail import free_port, start_inbox
+from tests.ticks import ticks_at_once
 from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme, ProgrammeStatus
 from werklab.extensions import db
 from werklab.mail import MailStatus, OutboxMail
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _race(url: str, smtp_port: int, count: int = 2) -> None:
-    """`count` tick processes started at once (as tests/evaluations/test_jobs.py does)."""
-    env = {
-        **os.environ,
-        "WERKLAB_CONFIG": "development",
-        "DATABASE_URL": url,
-        "MAIL_BACKEND": "smtp",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_port),
-        "BASE_URL": "http://werklab.test",
-    }
-    flask = str(Path(sys.executable).parent / "flask")
-    procs = [
-        subprocess.Popen(
-            [flask, "--app", "werklab", "werklab", "tick"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(count)
-    ]
-    # Generous: the closing mails carry certificate PDFs, made when they are sent.
-    outputs = [p.communicate(timeout=300)[0] for p in procs]
-    assert all(p.returncode == 0 for p in procs), outputs
 
 
 def test_two_ticks_at_once_complete_once_and_mail_each_person_once(new_database):
@@ -69,7 +36,7 @@ def test_two_ticks_at_once_complete_once_and_mail_each_person_once(new_database)
     port = free_port()
     controller, inbox = start_inbox(port)
     try:
-        _race(url, port)
+        ticks_at_once(url, port)
     finally:
         controller.stop()
     with app.app_context():

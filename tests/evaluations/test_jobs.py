@@ -3,11 +3,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -15,40 +11,12 @@ from tests.conftest import make_app
 from tests.evaluations.helpers import mark_present, past_programme
 from tests.factories import Factories
 from tests.test_mail import free_port, start_inbox
+from tests.ticks import ticks_at_once
 from werklab import jobs
 from werklab.db import utcnow
 from werklab.evaluations.models import EvaluationInvitation
 from werklab.extensions import db
 from werklab.mail import MailStatus, OutboxMail
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _race(url: str, smtp_port: int, count: int = 2) -> list[str]:
-    env = {
-        **os.environ,
-        "WERKLAB_CONFIG": "development",
-        "DATABASE_URL": url,
-        "MAIL_BACKEND": "smtp",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_port),
-        "BASE_URL": "http://werklab.test",
-    }
-    flask = str(Path(sys.executable).parent / "flask")
-    procs = [
-        subprocess.Popen(
-            [flask, "--app", "werklab", "werklab", "tick"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(count)
-    ]
-    outputs = [p.communicate(timeout=90)[0] for p in procs]
-    assert all(p.returncode == 0 for p in procs), outputs
-    return outputs
 
 
 def test_two_ticks_at_once_mail_each_person_once(new_database):
@@ -70,7 +38,7 @@ def test_two_ticks_at_once_mail_each_person_once(new_database):
     port = free_port()
     controller, inbox = start_inbox(port)
     try:
-        _race(url, port)
+        ticks_at_once(url, port)
         with app.app_context():
             mails = list(
                 db.session.execute(
@@ -85,7 +53,7 @@ def test_two_ticks_at_once_mail_each_person_once(new_database):
                 invitation.sent_at -= timedelta(days=6)
             db.session.commit()
             db.session.remove()
-        _race(url, port)
+        ticks_at_once(url, port)
     finally:
         controller.stop()
     with app.app_context():

@@ -3,11 +3,7 @@ processes run at the same moment (real processes, real SMTP)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -15,41 +11,13 @@ from tests.conftest import make_app, outbox
 from tests.factories import Factories
 from tests.hosting.helpers import World, offer_data
 from tests.test_mail import free_port, start_inbox
+from tests.ticks import ticks_at_once
 from werklab import jobs
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.hosting import services
 from werklab.hosting.models import HostOffer
 from werklab.mail import MailStatus, OutboxMail
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _race(url: str, smtp_port: int, count: int = 2) -> list[str]:
-    env = {
-        **os.environ,
-        "WERKLAB_CONFIG": "development",
-        "DATABASE_URL": url,
-        "MAIL_BACKEND": "smtp",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_port),
-        "BASE_URL": "http://werklab.test",
-    }
-    flask = str(Path(sys.executable).parent / "flask")
-    procs = [
-        subprocess.Popen(
-            [flask, "--app", "werklab", "werklab", "tick"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(count)
-    ]
-    outputs = [p.communicate(timeout=90)[0] for p in procs]
-    assert all(p.returncode == 0 for p in procs), outputs
-    return outputs
 
 
 def _hosted_soon(factories, tag: str, days: float) -> str:
@@ -75,8 +43,8 @@ def test_two_ticks_at_once_remind_each_host_once(new_database):
     port = free_port()
     controller, inbox = start_inbox(port)
     try:
-        outputs = _race(url, port)
-        outputs += _race(url, port)  # and again: nobody is reminded twice
+        outputs = ticks_at_once(url, port)
+        outputs += ticks_at_once(url, port)  # and again: nobody is reminded twice
     finally:
         controller.stop()
     with app.app_context():

@@ -3,17 +3,14 @@ data once: one mark, one audit row with the counts, per programme (real processe
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
 from tests.conftest import make_app
 from tests.factories import Factories
+from tests.ticks import ticks_at_once
 from werklab.accounts import services as accounts
 from werklab.audit import AuditEntry
 from werklab.catalog.models import ProgrammeStatus
@@ -22,33 +19,6 @@ from werklab.extensions import db
 from werklab.privacy.models import ProgrammeRetention
 from werklab.registration.models import Registration
 from werklab.workspace.services import add_note
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _race(url: str, count: int = 2) -> list[str]:
-    env = {
-        **os.environ,
-        "WERKLAB_CONFIG": "development",
-        "DATABASE_URL": url,
-        "MAIL_BACKEND": "null",
-        "BASE_URL": "http://werklab.test",
-    }
-    flask = str(Path(sys.executable).parent / "flask")
-    procs = [
-        subprocess.Popen(
-            [flask, "--app", "werklab", "werklab", "tick"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(count)
-    ]
-    outputs = [p.communicate(timeout=90)[0] for p in procs]
-    assert all(p.returncode == 0 for p in procs), outputs
-    return outputs
 
 
 def test_two_ticks_at_once_erase_each_programme_once(new_database):
@@ -71,7 +41,7 @@ def test_two_ticks_at_once_erase_each_programme_once(new_database):
         db.session.commit()
         db.session.remove()
 
-    outputs = _race(url)
+    outputs = ticks_at_once(url)
 
     erased = [int(re.search(r"personal_data_erased=(\d+)", out).group(1)) for out in outputs]
     with app.app_context():
@@ -97,4 +67,4 @@ def test_two_ticks_at_once_erase_each_programme_once(new_database):
         assert db.session.get(Registration, kept).erased_at is None
         db.session.remove()
     # A third run finds nothing left to do.
-    assert "personal_data_erased=0" in _race(url, count=1)[0]
+    assert "personal_data_erased=0" in ticks_at_once(url, count=1)[0]

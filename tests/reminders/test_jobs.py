@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
-from tests.evaluations.test_jobs import _race
 from tests.factories import Factories
 from tests.reminders.helpers import coming_programme
 from tests.test_mail import free_port, start_inbox
+from tests.ticks import ticks_at_once
 from werklab import jobs
 from werklab.db import utcnow
 from werklab.extensions import db
@@ -34,8 +34,8 @@ def test_two_ticks_at_once_remind_each_person_once(new_database):
     port = free_port()
     controller, inbox = start_inbox(port)
     try:
-        _race(url, port)
-        _race(url, port)  # and once more: nothing new
+        ticks_at_once(url, port)
+        ticks_at_once(url, port)  # and once more: nothing new
     finally:
         controller.stop()
     with app.app_context():

@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.conftest import make_app
-from tests.evaluations.test_jobs import _race
 from tests.factories import Factories
 from tests.renewal.helpers import invitation_of, running_cop
 from tests.renewal.test_services import details
 from tests.test_mail import free_port, start_inbox
+from tests.ticks import ticks_at_once
 from werklab import jobs
 from werklab.audit import AuditEntry
 from werklab.catalog.models import Visibility
@@ -51,7 +51,7 @@ def test_two_ticks_at_once_remind_and_release_each_person_once(new_database):
     port = free_port()
     controller, inbox = start_inbox(port)
     try:
-        _race(url, port)
+        ticks_at_once(url, port)
     finally:
         controller.stop()
     with app.app_context():
