@@ -191,7 +191,8 @@ def column_chart(
             x = left + (n % 2) * (right - left) / 2
             y = plot_bottom + 24 + (n // 2) * 18
             parts.append(
-                f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{escape(s.colour)}"></rect>'
+                f'<rect x="{x:.1f}" y="{y}" width="10" height="10" '
+                f'fill="{escape(s.colour)}"></rect>'
                 f'<text x="{x + 14:.1f}" y="{y + 9}" font-size="11" class="chart-legend">'
                 f"{escape(clip(s.name, 24))}</text>"
             )

@@ -6,7 +6,7 @@ waiting-list offer); taking the host from the request would let a forged Host he
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -32,3 +32,12 @@ def unsign(token: str, *, salt: str) -> str | None:
     except (BadSignature, UnicodeError, ValueError):
         return None
     return value if isinstance(value, str) else None
+
+
+def map_url(*places: str) -> str | None:
+    """An OpenStreetMap search for the first place given that is not empty (an address, else
+    a name): a plain link for pages and mails, nothing is loaded from OpenStreetMap."""
+    place = next((" ".join(p.split()) for p in places if p and p.strip()), "")
+    if not place:
+        return None
+    return "https://www.openstreetmap.org/search?query=" + quote_plus(place)

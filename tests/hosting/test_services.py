@@ -183,9 +183,7 @@ def test_the_route_lists_the_places_in_order_with_map_links(world):
     services.accept_offer(offer, world.sessions[1], actor=world.trainer, now=T0)
     route = services.route(world.programme)
     assert [s.name for s in route] == ["Buurthuis 1", "Buurthuis De Speeldoos", "Buurthuis 3"]
-    assert route[1].url == (
-        "https://www.openstreetmap.org/search?query=Oase%201%2C%203523%20AA%20Utrecht"
-    )
+    assert route[1].url == ("https://www.openstreetmap.org/search?query=Oase+1%2C+3523+AA+Utrecht")
 
 
 def test_the_rota_takes_a_fixed_number_of_queries(world, count_queries):

@@ -49,7 +49,7 @@ def test_mijn_traject_shows_the_rota_the_route_and_the_way_to_offer(app, world):
     assert "Gastheer bevestigd" in seen and "Nog geen gastheer" in seen
     assert "De route die de groep reist" in seen
     assert (
-        'href="https://www.openstreetmap.org/search?query=Vleutenseweg%20386%2C%203532%20HW%20Utrecht"'
+        'href="https://www.openstreetmap.org/search?query=Vleutenseweg+386%2C+3532+HW+Utrecht"'
         in page
     )
     # Nothing is loaded from the map site: it is only a link.

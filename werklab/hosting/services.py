@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -31,7 +30,7 @@ from werklab.hosting.models import (
     HostQuestion,
     OfferStatus,
 )
-from werklab.links import external_url
+from werklab.links import external_url, map_url
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
 from werklab.registration.seats import lock_programme, seats_taken, seats_taken_expr
@@ -512,11 +511,6 @@ def questions_for(offer_ids: list[int]) -> dict[int, list[HostQuestion]]:
 # --- the rota and the route ----------------------------------------------------------------
 
 
-def map_link(address: str, name: str = "") -> str:
-    """An OpenStreetMap search for the place: a plain link, nothing loaded on our pages."""
-    return "https://www.openstreetmap.org/search?query=" + quote(address or name, safe="")
-
-
 @dataclass
 class RotaRow:
     session: ProgrammeSession
@@ -570,7 +564,7 @@ def route(programme: Programme) -> list[Stop]:
             s,
             s.location_name,
             s.location_address,
-            map_link(s.location_address, s.location_name),
+            map_url(s.location_address, s.location_name),
         )
         for s in programme.sessions
         if s.location_name or s.location_address

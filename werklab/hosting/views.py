@@ -16,6 +16,7 @@ from werklab.extensions import db
 from werklab.hosting import services
 from werklab.hosting.forms import AcceptForm, ConfirmForm, OfferForm, QuestionForm
 from werklab.hosting.services import OfferData
+from werklab.links import map_url
 from werklab.registration.lookup import load_registration
 
 bp = Blueprint("hosting", __name__)
@@ -208,7 +209,7 @@ def _programme_page(programme, *, failed=None, error=None, status=200):
         questions=services.questions_for(offer_ids),
         error=error,
         failed_id=failed[0] if failed else None,
-        map_link=services.map_link,
+        map_link=map_url,
     ), status
 
 

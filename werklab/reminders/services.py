@@ -22,7 +22,6 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import quote_plus
 
 from flask_babel import LazyString, format_date
 from flask_babel import gettext as _
@@ -49,7 +48,7 @@ from werklab.extensions import db
 from werklab.groups.models import HomeworkGroupMember
 from werklab.initiatives.models import VisitStatus
 from werklab.initiatives.services import session_host, visit_for_participant
-from werklab.links import external_url
+from werklab.links import external_url, map_url
 from werklab.mail import queue_mail
 from werklab.registration.lookup import manage_url
 from werklab.registration.models import Registration, RegistrationStatus
@@ -273,14 +272,6 @@ def remind_session(session: ProgrammeSession, *, now: datetime | None = None) ->
 
 
 # --- the mail ------------------------------------------------------------------------------
-
-
-def map_url(address: str) -> str | None:
-    """An OpenStreetMap search for the address: a link only, nothing loaded from elsewhere."""
-    address = " ".join(address.split())
-    if not address:
-        return None
-    return "https://www.openstreetmap.org/search?query=" + quote_plus(address)
 
 
 def assignments_due(session: ProgrammeSession) -> list[Assignment]:
