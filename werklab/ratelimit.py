@@ -43,6 +43,11 @@ EXTENSION = "werklab_ratelimit"
 log = logging.getLogger("werklab.ratelimit")
 
 
+def clock() -> float:
+    """The time the database counts use: seconds since 1970 (tests can hold it still)."""
+    return time.time()
+
+
 class RateLimitCounter(Base):
     """How many attempts one key made in one fixed window (the database backend)."""
 
@@ -78,7 +83,7 @@ class DatabaseCounter:
 
     def add(self, item: RateLimitItem, scope: str, key: str, amount: int) -> int:
         """Add `amount` to the current window's count; return the new count."""
-        now = time.time()
+        now = clock()
         window = self._window(item, now)
         table = RateLimitCounter.__table__
         session = db.session
@@ -110,8 +115,9 @@ class DatabaseCounter:
             raise
         return count
 
-    def reset_at(self, item: RateLimitItem, scope: str, key: str) -> float:
-        return self._window(item, time.time()) + item.get_expiry()
+    def seconds_left(self, item: RateLimitItem, scope: str, key: str) -> float:
+        now = clock()
+        return self._window(item, now) + item.get_expiry() - now
 
     def reset(self) -> None:
         db.session.execute(sa.delete(RateLimitCounter))
@@ -133,8 +139,8 @@ class LimitsCounter:
             return decr(name, -amount)
         return self.storage.incr(name, item.get_expiry(), amount=amount)
 
-    def reset_at(self, item: RateLimitItem, scope: str, key: str) -> float:
-        return self.storage.get_expiry(item.key_for(scope, key))
+    def seconds_left(self, item: RateLimitItem, scope: str, key: str) -> float:
+        return self.storage.get_expiry(item.key_for(scope, key)) - time.time()
 
     def reset(self) -> None:
         self.storage.reset()
@@ -248,5 +254,5 @@ def _too_many(counter, item: RateLimitItem, scope: str, key: str):
         key.partition(":")[0],
         request.remote_addr,
     )
-    reset_at = counter.reset_at(item, scope, key)
-    raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+    seconds = counter.seconds_left(item, scope, key)
+    raise TooManyRequests(retry_after=max(1, math.ceil(seconds)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 import pytest
 import requests
@@ -82,10 +83,20 @@ def wrong_passwords_at_once(base: str | list[str], count: int) -> list[int]:
     return statuses
 
 
+def in_a_fresh_window(period: int = 15 * 60, margin: int = 90) -> None:
+    """The limits count in fixed 15-minute windows. Twenty attempts that straddled a
+    window's end would be counted in two windows and let more through for no fault, so a
+    run that would start in the last `margin` seconds of a window waits for the next one."""
+    left = period - time.time() % period
+    if left < margin:
+        time.sleep(left + 1)
+
+
 def test_twenty_wrong_passwords_across_four_workers_get_at_most_five_checks(new_database):
     url = new_database()
     app = prepare(url)
     with gunicorn(url, workers=4, **PRODUCTION) as base:
+        in_a_fresh_window()
         statuses = wrong_passwords_at_once(base, 20)
         # The right password is refused too while the account is locked.
         http = requests.Session()
@@ -123,12 +134,16 @@ def test_two_machines_share_the_count(new_database):
         gunicorn(url, workers=2, threads=4, **PRODUCTION) as first,
         gunicorn(url, workers=2, threads=4, **PRODUCTION) as second,
     ):
+        in_a_fresh_window()
         statuses = wrong_passwords_at_once([first, second], 16)
     assert statuses.count(400) == 5, statuses
     assert statuses.count(429) == 11, statuses
 
 
 def test_control_run_counting_per_process_lets_more_through(new_database):
+    """Per-process counts show only when the twenty requests reach more than one worker,
+    which the kernel's accept queue decides: on a loaded machine one worker can take them
+    all, so the run is tried up to three times."""
     url = new_database()
     prepare(url)
     with gunicorn(
@@ -138,5 +153,9 @@ def test_control_run_counting_per_process_lets_more_through(new_database):
         WERKLAB_PRODUCTION_LIMITS=1,
         LOCK_TIMEOUT_SECONDS=20,
     ) as base:
-        statuses = wrong_passwords_at_once(base, 20)
+        for _attempt in range(3):
+            in_a_fresh_window()
+            statuses = wrong_passwords_at_once(base, 20)
+            if statuses.count(400) > 5:
+                break
     assert statuses.count(400) > 5, statuses

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import werklab
 from tests.accounts.test_sign_in import (
     PASSWORD,
+    hold_the_clock,
     password_login,
     signed_in,
     text,
@@ -62,6 +63,7 @@ def production_limits(app, monkeypatch):
 
     for name in ("LOGIN_LIMIT_ADDRESS", "LOGIN_LIMIT_ACCOUNT"):
         monkeypatch.setitem(app.config, name, getattr(Config, name))
+    hold_the_clock(monkeypatch)
     ratelimit.reset()
     yield
     ratelimit.reset()

@@ -264,9 +264,18 @@ def limits_on(app, monkeypatch):
         "LOGIN_LINK_LIMIT_ACCOUNT",
     ):
         monkeypatch.setitem(app.config, name, getattr(Config, name))
+    hold_the_clock(monkeypatch)
     ratelimit.reset()
     yield
     ratelimit.reset()
+
+
+def hold_the_clock(monkeypatch) -> None:
+    """The limits count in fixed 15-minute windows: a slow loop of attempts that crossed a
+    window's end would start counting again and the test would fail for no fault. The clock
+    of the counts stands still for the test."""
+    now = ratelimit.clock()
+    monkeypatch.setattr(ratelimit, "clock", lambda: now)
 
 
 def test_failed_password_attempts_per_account_answer_429(client, trainer, limits_on):
