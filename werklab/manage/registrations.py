@@ -30,11 +30,11 @@ from werklab.payments import services as payments
 from werklab.payments.models import Payment
 from werklab.registration import services as registration_services
 from werklab.registration.models import (
-    ACTIVE_STATUSES,
     PaymentMethod,
     Registration,
     RegistrationStatus,
     Sector,
+    active_status_clause,
 )
 from werklab.registration.signup import RegistrationData
 
@@ -238,7 +238,7 @@ def edit_details(
                 Registration.programme_id == registration.programme_id,
                 Registration.email_normalized == email_normalized,
                 Registration.id != registration.id,
-                Registration.status.in_(ACTIVE_STATUSES),
+                active_status_clause(),
             )
         ).scalar_one()
         if duplicate:

@@ -34,6 +34,15 @@ ACTIVE_STATUSES = (
 _ACTIVE_SQL = "status IN ('confirmed', 'held', 'waitlisted', 'offered')"
 
 
+def active_status_clause() -> sa.TextClause:
+    """`status IN (...active...)` written exactly as the partial unique index on (programme,
+    e-mail) states it. A query that looks for a person's active registration with this
+    condition lets SQLite use that index; with the statuses as bind parameters SQLite cannot
+    tell the query matches the index, and walks every waiting registration of the programme
+    instead (0.5 ms with a waiting list of 3,000)."""
+    return sa.text("registrations." + _ACTIVE_SQL)
+
+
 class PaymentMethod(enum.Enum):
     NONE = "none"  # no fee (a werklab is paid by the municipality)
     ONLINE = "online"  # Stripe Checkout (iDEAL, card)
@@ -62,7 +71,9 @@ class Registration(Base):
         ),
         # Waiting-list numbers are handed out under the programme lock; never twice.
         sa.UniqueConstraint("programme_id", "waitlist_seq", name="uq_registrations_waitlist_seq"),
-        sa.Index("ix_registrations_programme_status", "programme_id", "status"),
+        # Seats taken and the waiting list by status; with waitlist_seq the waiting-list
+        # position is counted in the index alone.
+        sa.Index("ix_registrations_programme_status_seq", "programme_id", "status", "waitlist_seq"),
         # "My programmes", sign-in links and "my data" find a person's registrations by e-mail.
         sa.Index("ix_registrations_email_normalized", "email_normalized"),
     )

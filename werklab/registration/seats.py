@@ -20,7 +20,7 @@ from werklab.catalog.models import Programme
 from werklab.db import in_constants, is_lock_timeout
 from werklab.errors import Busy
 from werklab.extensions import db
-from werklab.registration.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from werklab.registration.models import Registration, RegistrationStatus, active_status_clause
 
 S = RegistrationStatus
 
@@ -111,7 +111,7 @@ def _seat_state_stmt():
         exists().where(
             R.email_normalized == bindparam("email", type_=sa.String()),
             mine,
-            in_constants(R.status, ACTIVE_STATUSES),
+            active_status_clause(),
         ),
     )
 
