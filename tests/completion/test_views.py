@@ -205,3 +205,31 @@ def test_the_trainer_sees_when_tick_will_complete_the_programme(app, factories):
     page = _page(client.get(f"/werkruimte/{e.programme.id}"))
     assert "automatisch afgerond" not in page and "Afgerond op" in page
     assert "Berichten" not in page or f"/werkruimte/{e.programme.id}/berichten" not in page
+
+
+def test_the_coordinators_session_pages_refuse_a_completed_programme(app, done):
+    """Beheer's own session pages (add, edit, delete) keep a completed programme as it ended:
+    the forms are refused with 409 and the reason, nothing is stored, and the programme page
+    offers no session buttons."""
+    client = client_for(app, _coordinator())
+    p, s = done.programme.id, done.programme.sessions[-1].id
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    sessions_before = [(x.id, x.theme, x.starts_at) for x in done.programme.sessions]
+    before = _counts()
+    new = {"theme": "Nog één", "date": "2030-03-05", "start": "13:30", "end": "16:30"}
+    for url, data in [
+        (f"/beheer/programma/{p}/bijeenkomsten/nieuw", new),
+        (f"/beheer/programma/{p}/bijeenkomsten/{s}/bewerken", new),
+        (f"/beheer/programma/{p}/bijeenkomsten/{s}/verwijderen", {}),
+    ]:
+        for response in (client.get(url), client.post(url, data={**data, "csrf_token": token})):
+            assert response.status_code == 409, (url, response.status_code)
+            assert READ_ONLY in _page(response), url
+    assert _counts() == before
+    db.session.expire_all()
+    assert [(x.id, x.theme, x.starts_at) for x in done.programme.sessions] == sessions_before
+    page = _page(client.get(f"/beheer/programma/{p}"))
+    assert "Dit traject is afgerond" in page
+    assert (
+        "/bijeenkomsten/nieuw" not in page and "/bewerken" not in page.split("sessions-heading")[1]
+    )

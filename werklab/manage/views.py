@@ -283,6 +283,7 @@ def new_session(programme_id: int):
     """Add a session at the end of the programme."""
     _allow(permissions.can_manage_catalogue)
     programme = _programme(programme_id)
+    permissions.check_changeable(programme)  # a completed programme keeps its sessions
     form = SessionForm()
     error = None
     if form.validate_on_submit():
@@ -306,6 +307,7 @@ def edit_session(programme_id: int, session_id: int):
     """Change a session's theme, time, place or kind."""
     _allow(permissions.can_manage_catalogue)
     programme = _programme(programme_id)
+    permissions.check_changeable(programme)  # a completed programme keeps its sessions
     session = _session(programme, session_id)
     form = SessionForm(session=session)
     error = None
@@ -330,6 +332,7 @@ def delete_session(programme_id: int, session_id: int):
     """Ask, then delete a session; the sessions after it move up."""
     _allow(permissions.can_manage_catalogue)
     programme = _programme(programme_id)
+    permissions.check_changeable(programme)  # a completed programme keeps its sessions
     session = _session(programme, session_id)
     if request.method == "GET":
         return render_template("manage/delete_session.html", programme=programme, session=session)
