@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_from, outbox
+from tests.participant.conftest import sign_in as participant_sign_in
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.helpers import WEBHOOK_SECRET
 from tests.renewal.helpers import invitation_of, link_in, running_cop
@@ -370,3 +371,39 @@ def test_one_line_fields_refuse_line_breaks_and_controls(client, cop, coordinato
     assert response.status_code == 400
     assert "Gebruik één regel, zonder regeleinden of speciale tekens." in text(response)
     assert count(Renewal) == 0
+
+
+# --- Mijn traject ----------------------------------------------------------------------------
+
+
+def test_mijn_traject_shows_the_open_invitation_until_it_is_answered(client, cop):
+    """Beside the personal mail, the invitation waits under "Mijn traject" with its deadline
+    and both answers; it goes once answered, and is not shown after the deadline."""
+    programme, seated = cop
+    renewal = opened(programme)
+    me, other = seated[0], seated[1]
+    mine = invitation_of(me)
+    participant_sign_in(client, me.email)
+    page = text(client.get("/mijn-traject/"))
+    assert "Volgend jaar verdergaan" in page
+    assert "Je bent uitgenodigd om verder te gaan in CoP Burgerkracht 2027" in page
+    assert f'href="/verlengen/{mine.token}"' in page
+    assert f'href="/verlengen/{mine.token}/afzien"' in page
+    assert invitation_of(other).token not in page  # only one's own
+
+    # Answered: no longer asked.
+    response = post(client, f"/verlengen/{mine.token}/afzien")
+    assert response.status_code == 302
+    assert "Volgend jaar verdergaan" not in text(client.get("/mijn-traject/"))
+
+
+def test_mijn_traject_shows_no_invitation_after_the_deadline(client, cop):
+    programme, seated = cop
+    renewal = opened(programme)
+    participant_sign_in(client, seated[0].email)
+    assert "Volgend jaar verdergaan" in text(client.get("/mijn-traject/"))
+    renewal.deadline = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = text(client.get("/mijn-traject/"))
+    assert "Volgend jaar verdergaan" not in page
+    assert "/verlengen/" not in page

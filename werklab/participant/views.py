@@ -37,6 +37,7 @@ from werklab.payments.services import payment_for
 from werklab.registration import services as registration_services
 from werklab.registration.models import PaymentMethod
 from werklab.registration.money import money_outcome
+from werklab.renewal.services import open_invitations as renewal_invitations
 from werklab.themes.services import ballots_for_email
 
 bp = Blueprint("participant", __name__, url_prefix="/mijn-traject")
@@ -80,6 +81,7 @@ def index():
     registrations = services.my_registrations(me.email)
     feed = services.feed_of(me)
     active = [r for r in registrations if r.registration.is_active]
+    now = utcnow()
     return render_template(
         "participant/index.html",
         active=active,
@@ -88,11 +90,12 @@ def index():
         feed=feed,
         feed_url=external_url("participant.feed", token=feed.token) if feed else None,
         manage_token=registration_services.manage_token,
-        now=utcnow(),
+        now=now,
         certificates=certificates_for_email(me.email),
         evaluations=open_for_email(me.email, utcnow()),
         hosting=hosting_for([r.registration for r in active], utcnow()),
         ballots=ballots_for_email(me.email),
+        renewals=renewal_invitations([r.registration.id for r in registrations], now),
     )
 
 

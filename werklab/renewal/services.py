@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from werklab import audit
 from werklab.catalog import services as catalog
@@ -84,6 +85,28 @@ def find_invitation(token: str) -> RenewalInvitation | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalar(select(RenewalInvitation).where(RenewalInvitation.token == token))
+
+
+def open_invitations(registration_ids: list[int], now: datetime) -> list[RenewalInvitation]:
+    """The renewal invitations of these registrations that still take an answer, with their
+    renewal and next year's programme: for "Mijn traject", beside the personal mail."""
+    if not registration_ids:
+        return []
+    invitations = db.session.execute(
+        select(RenewalInvitation)
+        .join(RenewalInvitation.renewal)
+        .options(
+            joinedload(RenewalInvitation.renewal).joinedload(Renewal.next_programme),
+            joinedload(RenewalInvitation.new_registration),
+        )
+        .where(
+            RenewalInvitation.registration_id.in_(registration_ids),
+            Renewal.closed_at.is_(None),
+            Renewal.deadline >= now,
+        )
+        .order_by(Renewal.deadline, RenewalInvitation.id)
+    ).scalars()
+    return [invitation for invitation in invitations if can_answer(invitation, now)]
 
 
 def upcoming_opening(slug: str, now: datetime) -> tuple[Programme, datetime] | None:
