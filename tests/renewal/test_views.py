@@ -380,7 +380,7 @@ def test_mijn_traject_shows_the_open_invitation_until_it_is_answered(client, cop
     """Beside the personal mail, the invitation waits under "Mijn traject" with its deadline
     and both answers; it goes once answered, and is not shown after the deadline."""
     programme, seated = cop
-    renewal = opened(programme)
+    opened(programme)
     me, other = seated[0], seated[1]
     mine = invitation_of(me)
     participant_sign_in(client, me.email)
