@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from werklab.catalog.services import load_programme
@@ -29,12 +31,18 @@ def find_by_token(token: str) -> Registration | None:
     key = unsign(token, salt=MANAGE_SALT)
     if key is None:
         return None
-    # Every page behind a manage link shows the programme: read it in the same query.
-    return db.session.execute(
+    return db.session.execute(_by_manage_key_stmt(), {"key": key}).scalar_one_or_none()
+
+
+@cache
+def _by_manage_key_stmt():
+    """Built once: every page behind a manage link runs it (building the statement anew cost
+    more than running it). Every such page shows the programme: read in the same query."""
+    return (
         select(Registration)
         .options(joinedload(Registration.programme))
-        .where(Registration.manage_key == key)
-    ).scalar_one_or_none()
+        .where(Registration.manage_key == bindparam("key"))
+    )
 
 
 def load_registration(registration_id: int) -> Registration | None:

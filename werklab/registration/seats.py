@@ -158,15 +158,24 @@ def waitlist_position(registration: Registration) -> int | None:
     if registration.status is not S.WAITLISTED:
         return None
     ahead = db.session.execute(
+        _ahead_stmt(),
+        {"programme_id": registration.programme_id, "seq": registration.waitlist_seq},
+    ).scalar_one()
+    return ahead + 1
+
+
+@cache
+def _ahead_stmt():
+    """Those waiting before a number: counted in the (programme, status, waitlist_seq) index."""
+    return (
         select(func.count())
         .select_from(Registration)
         .where(
-            Registration.programme_id == registration.programme_id,
+            Registration.programme_id == bindparam("programme_id"),
             Registration.status == S.WAITLISTED,
-            Registration.waitlist_seq < registration.waitlist_seq,
+            Registration.waitlist_seq < bindparam("seq"),
         )
-    ).scalar_one()
-    return ahead + 1
+    )
 
 
 def programmes_needing_advance(now: datetime) -> list[int]:

@@ -22,11 +22,12 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask_babel import LazyString, format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -117,14 +118,20 @@ def state_for(registration: Registration) -> ReminderState:
     """The programme's days and the person's choice, in one statement (the manage page is
     the last step of every registration: its statements are counted)."""
     days, off = db.session.execute(
-        select(
-            select(ReminderSetting.days_before)
-            .where(ReminderSetting.programme_id == registration.programme_id)
-            .scalar_subquery(),
-            exists().where(ReminderOptOut.registration_id == registration.id),
-        )
+        _state_stmt(),
+        {"programme_id": registration.programme_id, "registration_id": registration.id},
     ).one()
     return ReminderState(DEFAULT_DAYS_BEFORE if days is None else days, not off)
+
+
+@cache
+def _state_stmt():
+    return select(
+        select(ReminderSetting.days_before)
+        .where(ReminderSetting.programme_id == bindparam("programme_id"))
+        .scalar_subquery(),
+        exists().where(ReminderOptOut.registration_id == bindparam("registration_id")),
+    )
 
 
 def switch_reminders(
