@@ -6,6 +6,7 @@ waiting-list offer); taking the host from the request would let a forged Host he
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote_plus, urlsplit
 
 from flask import current_app
@@ -21,14 +22,21 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+@lru_cache(maxsize=64)
+def _serializer(secret_key: str, salt: str) -> URLSafeSerializer:
+    """One serializer per key and salt (making one costs a JSON round trip): every manage
+    link is signed or checked on its page and in its mails."""
+    return URLSafeSerializer(secret_key, salt=salt)
+
+
 def sign(value: str, *, salt: str) -> str:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).dumps(value)
+    return _serializer(current_app.config["SECRET_KEY"], salt).dumps(value)
 
 
 def unsign(token: str, *, salt: str) -> str | None:
     """Return the signed value, or None for a tampered or malformed token."""
     try:
-        value = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).loads(token)
+        value = _serializer(current_app.config["SECRET_KEY"], salt).loads(token)
     except (BadSignature, UnicodeError, ValueError):
         return None
     return value if isinstance(value, str) else None

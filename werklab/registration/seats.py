@@ -139,18 +139,24 @@ def lock_programme(programme_id: int, *, skip_locked: bool = False) -> Programme
     SQLite: the write lock was taken at BEGIN IMMEDIATE (see db.begin_write).
     With skip_locked, a programme that someone else holds is skipped (returns None).
     """
-    stmt = select(Programme).where(Programme.id == programme_id)
-    if testmode.capacity_lock():
-        # PostgreSQL connections carry lock_timeout (set at connect, see db.engine_options).
-        stmt = stmt.with_for_update(skip_locked=skip_locked)
+    # PostgreSQL connections carry lock_timeout (set at connect, see db.engine_options).
+    stmt = _lock_stmt(testmode.capacity_lock(), skip_locked)
     try:
-        return db.session.execute(
-            stmt.execution_options(populate_existing=True)
-        ).scalar_one_or_none()
+        return db.session.execute(stmt, {"programme_id": programme_id}).scalar_one_or_none()
     except OperationalError as exc:
         if is_lock_timeout(exc):
             raise Busy(str(_l("It is busy right now, please try again."))) from exc
         raise
+
+
+@cache
+def _lock_stmt(lock: bool, skip_locked: bool):
+    """The programme read afresh (populate_existing), FOR UPDATE unless the lock is switched
+    off for a control run (testmode); built once per variant."""
+    stmt = select(Programme).where(Programme.id == bindparam("programme_id"))
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=skip_locked)
+    return stmt.execution_options(populate_existing=True)
 
 
 def waitlist_position(registration: Registration) -> int | None:
