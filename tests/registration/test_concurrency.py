@@ -160,13 +160,29 @@ def test_cancellations_and_registrations_at_once_never_exceed_the_maximum(new_da
     confirmed = sum(r.status is S.CONFIRMED for r in rows)
     offered = sum(r.has_open_offer(now) for r in rows)
     assert sum(r.status is S.CANCELLED for r in rows) == 6
-    # The six freed seats went, as offers, to the first people waiting; nobody jumped the list.
-    assert confirmed == 9
-    assert confirmed + offered == 15
+    # The freed seats went, as offers, to the first people waiting; nobody jumped the list,
+    # and the cap held. The five who waited before always get one. The sixth seat depends on
+    # the order in which the lock was had, and each order is right:
+    # - a newcomer was already on the waiting list: the seat is offered to the first of them;
+    # - nobody was waiting any more, and a newcomer had loaded the ordinary form: seated;
+    # - nobody was waiting, and the newcomers had loaded the waiting-list form (the programme
+    #   looked full): each is asked how to pay for the free seat (409, nothing stored).
+    # Never: a seat free while somebody waits.
     offered_seqs = sorted(r.waitlist_seq for r in rows if r.status is S.OFFERED)
     still_waiting = sorted(r.waitlist_seq for r in rows if r.status is S.WAITLISTED)
-    assert offered_seqs == list(range(1, 7))
-    assert still_waiting == list(range(7, 6 + len(still_waiting) + 1))
+    assert offered in (5, 6), offered
+    assert offered_seqs == list(range(1, offered + 1))
+    assert still_waiting == list(range(offered + 1, offered + len(still_waiting) + 1))
+    assert confirmed in (9, 10), confirmed
+    assert confirmed + offered <= 15
+    if confirmed + offered < 15:
+        assert still_waiting == [], still_waiting
+        assert all(o.status == 409 for o in outcomes[6:]), outcomes
+    if confirmed == 10:
+        # The newcomer was seated before anybody still waiting came (ids are handed out
+        # under the lock, in the order it was had).
+        newcomer = max(r.id for r in rows if r.status is S.CONFIRMED)
+        assert all(r.id > newcomer for r in rows if r.status is S.WAITLISTED)
 
 
 @contextmanager
