@@ -92,8 +92,8 @@ def index():
         manage_token=registration_services.manage_token,
         now=now,
         certificates=certificates_for_email(me.email),
-        evaluations=open_for_email(me.email, utcnow()),
-        hosting=hosting_for([r.registration for r in active], utcnow()),
+        evaluations=open_for_email(me.email, now),
+        hosting=hosting_for([r.registration for r in active], now),
         ballots=ballots_for_email(me.email),
         renewals=renewal_invitations([r.registration.id for r in registrations], now),
     )
