@@ -34,6 +34,12 @@ def main() -> int:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument(
+        "--part",
+        choices=("journey", "manage", "form", "post"),
+        default="journey",
+        help="what the profiler watches: the whole journey, the manage page or the form GET",
+    )
+    parser.add_argument(
         "--split",
         action="store_true",
         help="CPU ms of each request on its own, best of 6 batches, beside hello's",
@@ -125,10 +131,31 @@ def main() -> int:
     if args.no_profile:
         return 0
 
+    parts = {
+        "journey": lambda i: journey(5000 + i),
+        "manage": lambda i: client.get(manage, base_url=base),
+        "form": lambda i: new_client().get(form_url, base_url=base),
+    }
+    if args.part == "post":  # each POST needs its own session and token: made beforehand
+        prepared = []
+        for i in range(args.n):
+            c = new_client()
+            html = c.get(form_url, base_url=base).get_data(as_text=True)
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+            body = form_body(token) + f"&email=p{i}-{secrets.token_hex(4)}%40example.nl"
+            prepared.append((c, body))
+        parts["post"] = lambda i: prepared[i][0].post(
+            form_url,
+            data=prepared[i][1],
+            content_type="application/x-www-form-urlencoded",
+            headers=referer,
+            base_url=base,
+        )
+    part = parts[args.part]
     prof = cProfile.Profile()
     prof.enable()
     for i in range(args.n):
-        journey(5000 + i)
+        part(i)
     prof.disable()
     pstats.Stats(prof).sort_stats(args.sort).print_stats(args.top)
     return 0

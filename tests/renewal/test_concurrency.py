@@ -85,8 +85,14 @@ def test_renewals_at_once_hold_the_cap_and_one_seat_per_link(new_database):
     outcomes, rows, renewed = run(new_database())
     # Seated: 302 to the new registration. Refused: 409 "all places are taken" or "already
     # renewed"; a second tab that arrives after its link was used sees "you have renewed".
-    assert sum(o.status == 302 for o in outcomes) == CAP, outcomes
-    assert {o.status for o in outcomes} <= {302, 409, 200}, outcomes
+    # On a loaded machine a client can lose its answer (status 0, a read time-out): what the
+    # server did is then read from the database below, which must still hold the cap.
+    answered = [o for o in outcomes if o.status != 0]
+    lost = [o.error for o in outcomes if o.status == 0]
+    assert len(lost) <= 1, lost
+    seated = sum(o.status == 302 for o in answered)
+    assert CAP - len(lost) <= seated <= CAP, outcomes
+    assert {o.status for o in answered} <= {302, 409, 200}, outcomes
     confirmed = [r for r in rows if r.status is S.CONFIRMED]
     assert len(rows) == len(confirmed) == CAP
     assert len(renewed) == CAP
