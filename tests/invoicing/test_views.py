@@ -19,6 +19,7 @@ from werklab.invoicing import services
 from werklab.invoicing.documents import local_date
 from werklab.invoicing.models import Invoice, InvoiceStatus
 from werklab.registration.lookup import manage_token
+from werklab.registration.models import PaymentMethod
 from werklab.registration.signup import BillingDetails
 
 
@@ -278,6 +279,37 @@ def test_the_payer_downloads_their_invoice_and_credit_note_with_the_manage_link(
     assert "Crediteert factuur 2026-0001" in pdf_text(response.data)
     # The credited invoice itself stays available.
     assert client.get(f"/factuur/{token}.pdf").status_code == 200
+
+
+def test_the_manage_page_reads_the_invoice_and_its_credit_note_in_one_statement(
+    client, cop, invoiced, count_queries
+):
+    """The manage page links to the invoice and, once it is credited, to the credit note:
+    both come from one statement (the credit note was a second one, run by the template)."""
+    registration, _ = invoiced(cop)
+    registration.payment_method = PaymentMethod.INVOICE  # as the form stores it
+    db.session.commit()
+    url = f"/inschrijving/{manage_token(registration)}"
+    client.get(url)  # the session list is cached after the first view
+
+    def manage_page() -> tuple[str, list[str]]:
+        db.session.expire_all()  # as in a new request: nothing loaded yet
+        with count_queries() as statements:
+            response = client.get(url)
+        assert response.status_code == 200
+        return text(response), [s for s in statements if "FROM invoices" in s]
+
+    page, reads = manage_page()
+    assert "Factuur downloaden (pdf)" in page
+    assert "Creditnota downloaden (pdf)" not in page
+    assert len(reads) == 1, reads
+
+    services.credit_registration(registration, reason="cancelled", now=NOW)
+    db.session.commit()
+    page, reads = manage_page()
+    assert "Creditnota downloaden (pdf)" in page
+    assert f"/factuur/{manage_token(registration)}/creditnota.pdf" in page
+    assert len(reads) == 1, reads
 
 
 def test_no_pdf_for_a_tampered_token_or_a_registration_without_invoice(

@@ -6,11 +6,13 @@ Every function runs inside the caller's transaction: it flushes, never commits.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from werklab import audit
 from werklab.catalog.pricing import seat_price
@@ -56,13 +58,27 @@ def _current_invoice(registration_id: int, *, lock: bool = False) -> Invoice | N
 
 
 def invoice_for(registration: Registration) -> Invoice | None:
-    """The registration's latest invoice (open, paid or credited), or None."""
+    """The registration's latest invoice (open, paid or credited), or None; with its credit
+    note, which every page that shows the invoice links to when there is one."""
     return db.session.execute(
+        _invoice_for_stmt(), {"registration_id": registration.id}
+    ).scalar_one_or_none()
+
+
+@cache
+def _invoice_for_stmt():
+    """Built once (the manage page runs it on every view), with the credit note in the same
+    query instead of a second one when the page asks for it."""
+    return (
         select(Invoice)
-        .where(Invoice.registration_id == registration.id, Invoice.kind == DocumentKind.INVOICE)
+        .options(joinedload(Invoice.credit_note))
+        .where(
+            Invoice.registration_id == bindparam("registration_id"),
+            Invoice.kind == DocumentKind.INVOICE,
+        )
         .order_by(Invoice.id.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    )
 
 
 def _set_totals(document: Invoice) -> None:
