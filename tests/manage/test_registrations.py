@@ -3,7 +3,7 @@ and the pages on /beheer/programma/<id> that call them."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from werklab.audit import AuditEntry
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.invoicing.documents import local_date
 from werklab.invoicing.models import Invoice, InvoiceStatus
 from werklab.manage import registrations as services
 from werklab.payments.models import Refund
@@ -396,7 +397,8 @@ def test_edit_move_up_offer_resend_and_paid_pages(admin, factories):
     invoice = db.session.execute(
         select(Invoice).where(Invoice.registration_id == seated.id)
     ).scalar_one()
-    assert invoice.status is InvoiceStatus.PAID and invoice.paid_on == date.today()
+    # The Dutch date: from 23:00 UTC in winter it is already tomorrow in Amsterdam.
+    assert invoice.status is InvoiceStatus.PAID and invoice.paid_on == local_date(utcnow())
     # Nothing free: offering now says so, nothing changes.
     offer = post(admin, f"/beheer/programma/{programme.id}/wachtlijst/aanbieden")
     assert offer.status_code == 302
