@@ -32,8 +32,10 @@ P, E, A = AttendanceStatus.PRESENT, AttendanceStatus.EXCUSED, AttendanceStatus.A
 
 
 def month_start(now: datetime, back: int) -> datetime:
-    """10:00 on the 2nd of the month `back` months before `now`'s."""
-    index = now.year * 12 + now.month - 1 - back
+    """10:00 on the 2nd of the month `back` months before `now`'s (the Dutch month, as the
+    overview counts them: on the last evening of a month it is already the next in Amsterdam)."""
+    today = local_date(now)
+    index = today.year * 12 + today.month - 1 - back
     return datetime(index // 12, index % 12 + 1, 2, 10, 0)
 
 
@@ -70,11 +72,13 @@ class Known:
 def build_known(f: Factories, cora, now: datetime) -> Known:
     """Programmes with known seats, waiting lists, decisions, attendance, certificates,
     invoices in three months, and werklab requests."""
-    go = f.programme(title="CoP Doorgaan", decision_date=(now + timedelta(days=5)).date(), now=now)
+    # Decision dates count in Dutch days (from 23:00 UTC in winter it is tomorrow there).
+    today = local_date(now)
+    go = f.programme(title="CoP Doorgaan", decision_date=today + timedelta(days=5), now=now)
     people = f.fill(go, 11, now=now)
     full = f.programme(title="CoP Vol", now=now)
     f.fill(full, 17, now=now)  # 15 seats, 2 on the waiting list
-    short = f.programme(title="CoP Krap", decision_date=(now + timedelta(days=3)).date(), now=now)
+    short = f.programme(title="CoP Krap", decision_date=today + timedelta(days=3), now=now)
     f.fill(short, 3, now=now)
     past = f.programme(title="CoP Geweest", now=now)
     attendees = f.fill(past, 4, now=now)
@@ -88,7 +92,6 @@ def build_known(f: Factories, cora, now: datetime) -> Known:
                 mark_attendance(session, person, status, recorded_by=cora, now=now)
     issued = issue_certificates(past, actor=cora, now=now)
     # Decision dates that have passed: one below its minimum (still to decide), one full.
-    today = local_date(now)
     past.decision_date = today - timedelta(days=10)
     full.decision_date = today - timedelta(days=2)
     cancelled = f.programme(title="CoP Afgelast", now=now)
