@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from werklab.catalog.models import GoStatus
+from werklab.certificates.models import Certificate
+from werklab.extensions import db
 from werklab.intake.models import RequestStatus
 from werklab.invoicing.documents import local_date
-from werklab.overview.figures import months_until, overview
+from werklab.overview.figures import certificates_per_month, months_until, overview
 
 EACH = 90750  # 750,00 + 21% VAT
 
@@ -125,3 +129,37 @@ def test_overdue_starts_the_day_after_the_due_date(known):
     db.session.flush()
     o = overview(known.now)
     assert o.money[-1].overdue == EACH and (o.overdue_total, o.overdue_count) == (2 * EACH, 2)
+
+
+def test_certificates_count_in_the_dutch_month_of_issue(factories):
+    """Midnight in Amsterdam is 23:00 UTC in winter and 22:00 UTC in summer: a certificate
+    issued just after it belongs to the new month, one just before it to the old."""
+    programme = factories.programme()
+    people = factories.fill(programme, 6)
+    issued = [
+        datetime(2026, 12, 31, 22, 59),  # 23:59 on 31 December: December
+        datetime(2026, 12, 31, 23, 30),  # 00:30 on 1 January: January
+        datetime(2027, 1, 31, 23, 1),  # 00:01 on 1 February: February
+        datetime(2026, 6, 30, 21, 59),  # 23:59 on 30 June (summer time): June
+        datetime(2026, 6, 30, 22, 0),  # 00:00 on 1 July: July
+        datetime(2026, 12, 31, 23, 45),  # revoked: not counted
+    ]
+    for n, (person, at) in enumerate(zip(people, issued, strict=True)):
+        db.session.add(
+            Certificate(
+                registration_id=person.id,
+                programme_id=programme.id,
+                name=person.full_name,
+                programme_title=programme.title,
+                issued_at=at,
+                code=f"code-{n}",
+                revoked_at=at + timedelta(days=1) if n == 5 else None,
+            )
+        )
+    db.session.flush()
+    counts = {
+        (m.year, m.month): n for m, n in certificates_per_month(months_until(date(2027, 2, 1)))
+    }
+    assert counts[(2026, 6)] == 1 and counts[(2026, 7)] == 1
+    assert counts[(2026, 12)] == 1 and counts[(2027, 1)] == 1 and counts[(2027, 2)] == 1
+    assert sum(counts.values()) == 5

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import and_, case, extract, func, select
 
@@ -25,6 +26,7 @@ from werklab.catalog.models import (
     ProgrammeSession,
     ProgrammeStatus,
 )
+from werklab.catalog.services import local_to_utc
 from werklab.certificates.models import Certificate
 from werklab.extensions import db
 from werklab.intake.models import BookingRequest, RequestStatus
@@ -301,23 +303,29 @@ def attendance(now: datetime) -> list[ProgrammeAttendance]:
 
 
 def certificates_per_month(months: list[Month]) -> list[tuple[Month, int]]:
-    """Certificates issued (and not revoked) in each of `months`: one query. Months are
-    counted by the UTC time of issue."""
-    year = extract("year", Certificate.issued_at)
-    month = extract("month", Certificate.issued_at)
-    since = datetime.combine(months[0].first_day(), datetime.min.time())
-    counts = {
-        (int(y), int(m)): n
-        for y, m, n in db.session.execute(
-            select(year, month, func.count())
-            .where(
-                Certificate.revoked_at.is_(None),
-                Certificate.issued_at >= since,
-            )
-            .group_by(year, month)
+    """Certificates issued (and not revoked) in each of `months`: one query. Months are Dutch
+    calendar months, as everywhere on the page: a certificate issued at 00:30 on 1 January in
+    Amsterdam (23:30 UTC on 31 December) counts in January."""
+    # Each month's start in stored (naive UTC) time; the last bound is the next month's start.
+    bounds = [_utc_start(m.year, m.month) for m in months]
+    after = months[-1].year * 12 + months[-1].month
+    bounds.append(_utc_start(after // 12, after % 12 + 1))
+    issued = Certificate.issued_at
+    columns = [
+        func.count(case((and_(issued >= start, issued < end), 1)))
+        for start, end in pairwise(bounds)
+    ]
+    counts = db.session.execute(
+        select(*columns).where(
+            Certificate.revoked_at.is_(None), issued >= bounds[0], issued < bounds[-1]
         )
-    }
-    return [(m, counts.get((m.year, m.month), 0)) for m in months]
+    ).one()
+    return list(zip(months, counts, strict=True))
+
+
+def _utc_start(year: int, month: int) -> datetime:
+    """Midnight at the start of a Dutch calendar month, in stored (naive UTC) time."""
+    return local_to_utc(datetime(year, month, 1))
 
 
 def money(months: list[Month], today: date) -> tuple[list[MonthMoney], tuple[int, int, int]]:
