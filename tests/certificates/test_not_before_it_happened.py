@@ -4,7 +4,7 @@ item 5)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -117,3 +117,22 @@ def trainer_and_two(programme, factories):
     db.session.commit()
     assert utcnow() > max(s.ends_at for s in programme.sessions)
     return trainer, first, second
+
+
+def test_a_certificate_lists_each_session_on_its_dutch_date(factories):
+    """A session that starts at 00:30 in Amsterdam (23:30 UTC the day before, in winter) is
+    on the certificate with the Dutch date, as everywhere else."""
+    programme = factories.took_place(factories.programme())
+    trainer = staff("tineke@example.nl", "Tineke Trainer")
+    programme.trainers.append(trainer)
+    person = factories.registration(programme, first_name="Sanne", last_name="Bakker")
+    for session in programme.sessions:
+        day = session.starts_at.date().replace(month=1)  # winter time: UTC+1
+        session.starts_at = datetime.combine(day, time(23, 30))
+        session.ends_at = session.starts_at + timedelta(hours=1)
+    db.session.flush()
+    attend(person, programme.sessions, trainer)
+    [certificate] = services.issue_certificates(programme, actor=trainer, now=utcnow())
+    assert sorted(s["date"] for s in certificate.sessions) == sorted(
+        (s.starts_at.date() + timedelta(days=1)).isoformat() for s in programme.sessions
+    )

@@ -17,6 +17,7 @@ from werklab import audit, mail
 from werklab.accounts.models import User
 from werklab.attendance.models import AttendanceRecord, AttendanceStatus
 from werklab.catalog.models import Programme, ProgrammeSession
+from werklab.catalog.services import utc_to_local
 from werklab.certificates.models import Certificate, EligibilityRule, RuleKind
 from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
@@ -247,7 +248,8 @@ def _issue(programme, standing: Standing, trainers, actor: User, now) -> Certifi
         organisation=registration.organisation or "",
         programme_title=programme.title,
         sessions=[
-            {"date": s.starts_at.date().isoformat(), "theme": s.theme} for s in standing.attended
+            {"date": utc_to_local(s.starts_at).date().isoformat(), "theme": s.theme}
+            for s in standing.attended
         ],
         trainers=trainers,
         issued_at=now,
