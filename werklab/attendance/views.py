@@ -22,11 +22,10 @@ from werklab.attendance import export, pdf, services
 from werklab.attendance.forms import MarkForm
 from werklab.attendance.labels import STATUS_LABELS
 from werklab.attendance.models import AttendanceStatus
-from werklab.catalog.services import load_programme
+from werklab.catalog.services import load_programme, local_date
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.registration.mails import local_date
 from werklab.registration.models import Registration
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
 

@@ -261,6 +261,12 @@ def utc_to_local(value: datetime) -> datetime:
     return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ).replace(tzinfo=None)
 
 
+def local_date(now: datetime) -> date:
+    """The Dutch calendar date at the stored (naive UTC) moment `now`: decision dates,
+    invoice dates and the months of the overview are Dutch days."""
+    return utc_to_local(now).date()
+
+
 #: A fee above this is a typing error (fees are per participant per year).
 MAX_FEE_CENTS = 10_000_000
 

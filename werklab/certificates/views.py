@@ -17,13 +17,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
+from werklab.catalog.services import local_date
 from werklab.certificates import export, pdf, services
 from werklab.certificates.forms import ActionForm, IssueForm, RuleForm, VerifyForm
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import services as registration_services
-from werklab.registration.mails import local_date
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
 
 bp = Blueprint("certificates", __name__)

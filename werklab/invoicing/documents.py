@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from werklab import audit
 from werklab.catalog.pricing import seat_price
-from werklab.catalog.services import utc_to_local
+from werklab.catalog.services import local_date
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.invoicing.billing import billing_for
@@ -36,11 +36,6 @@ from werklab.registration.models import Registration
 
 class InvoiceError(DomainError):
     status_code = 409
-
-
-def local_date(now: datetime) -> date:
-    """The Dutch calendar date at the stored (naive UTC) moment `now`."""
-    return utc_to_local(now).date()
 
 
 _CURRENT = (InvoiceStatus.OPEN, InvoiceStatus.PAID)

@@ -16,13 +16,6 @@ from werklab.registration.models import Registration
 from werklab.registration.seats import waitlist_position
 
 
-def local_date(now: datetime):
-    """The Dutch calendar day of a UTC moment (decision dates are Dutch days)."""
-    from zoneinfo import ZoneInfo
-
-    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Amsterdam")).date()
-
-
 def queue_registration_mail(registration: Registration, template: str, subject, now, **context):
     """Queue a mail about a registration (mail/registration/<template>), for other modules."""
     _mail(registration, template, subject, now, **context)

@@ -12,6 +12,7 @@ and ":calendar_attachment"; those names stay importable from here.
 
 from __future__ import annotations
 
+from werklab.catalog.services import local_date  # a Dutch day: re-exported, as before
 from werklab.registration.cancellation import (
     NotActive,
     cancel_registration,
@@ -31,7 +32,6 @@ from werklab.registration.lookup import (
 from werklab.registration.mails import (
     MAIL_CONTEXT,
     calendar_attachment,
-    local_date,
     mail_context,
     queue_registration_mail,
     send_confirmation,
