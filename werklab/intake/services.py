@@ -17,6 +17,7 @@ from werklab.accounts import services as accounts
 from werklab.accounts.models import User
 from werklab.catalog import services as catalog
 from werklab.catalog.models import Programme, ProgrammeKind, Visibility
+from werklab.catalog.services import local_date
 from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
@@ -30,7 +31,7 @@ from werklab.intake.models import (
     RequestStatus,
 )
 from werklab.invoicing.buyer import clean_buyer
-from werklab.invoicing.documents import invoice_quote, local_date
+from werklab.invoicing.documents import invoice_quote
 from werklab.links import external_url, sign, unsign
 from werklab.mail import OutboxMail, queue_mail
 from werklab.pdf import render_pdf

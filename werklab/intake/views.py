@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
+from werklab.catalog.services import local_date
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
@@ -36,7 +37,6 @@ from werklab.intake.forms import (
     default_valid_until,
 )
 from werklab.intake.models import QuoteStatus, RequestStatus
-from werklab.invoicing.documents import local_date
 from werklab.registration.seats import seats_taken
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
 

@@ -20,9 +20,10 @@ from flask_babel import lazy_gettext as _l
 
 from werklab import audit
 from werklab.catalog.pricing import seat_price
+from werklab.catalog.services import local_date
 from werklab.extensions import db
 from werklab.invoicing.billing import billing_for
-from werklab.invoicing.documents import _current_invoice, _new_invoice, _set_totals, local_date
+from werklab.invoicing.documents import _current_invoice, _new_invoice, _set_totals
 from werklab.invoicing.models import Invoice, InvoiceLine, InvoiceStatus
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration

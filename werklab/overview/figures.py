@@ -26,11 +26,10 @@ from werklab.catalog.models import (
     ProgrammeSession,
     ProgrammeStatus,
 )
-from werklab.catalog.services import local_to_utc
+from werklab.catalog.services import local_date, local_to_utc
 from werklab.certificates.models import Certificate
 from werklab.extensions import db
 from werklab.intake.models import BookingRequest, RequestStatus
-from werklab.invoicing.documents import local_date
 from werklab.invoicing.models import DocumentKind, Invoice, InvoiceStatus
 from werklab.registration.models import Registration, RegistrationStatus
 from werklab.registration.seats import seats_taken_expr
