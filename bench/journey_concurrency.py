@@ -27,7 +27,7 @@ import run as R  # noqa: E402  (bench/run.py: the server, wrk and the journey sc
 def user_system_ticks(pids: list[int]) -> tuple[int, int]:
     user = system = 0
     for pid in pids:
-        fields = R._stat_fields(pid)
+        fields = R.stat_fields(pid)
         if fields is not None:
             user, system = user + int(fields[11]), system + int(fields[12])
     return user, system

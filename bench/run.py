@@ -235,7 +235,7 @@ def run_cmd(cmd: list[str], env: dict[str, str], timeout: float = 120) -> str:
     return proc.stdout
 
 
-def _stat_fields(pid: int) -> list[str] | None:
+def stat_fields(pid: int) -> list[str] | None:
     """Fields of /proc/<pid>/stat from the state on (comm may hold spaces and brackets)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -248,7 +248,7 @@ def children(parent: int) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            fields = _stat_fields(int(entry))
+            fields = stat_fields(int(entry))
             if fields is not None and int(fields[1]) == parent:  # field 4: ppid
                 pids.append(int(entry))
     return pids
@@ -258,7 +258,7 @@ def cpu_seconds(pids: list[int]) -> float:
     """User plus system CPU time the processes have used so far."""
     ticks = 0
     for pid in pids:
-        fields = _stat_fields(pid)
+        fields = stat_fields(pid)
         if fields is not None:
             ticks += int(fields[11]) + int(fields[12])  # fields 14 and 15: utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
