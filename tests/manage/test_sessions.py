@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -104,6 +105,9 @@ def test_a_werklab_gets_no_fourth_session(admin, factories):
     assert len(werklab.sessions) == 3
 
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
 def test_edit_a_session(admin, programme):
     session = programme.sessions[1]
     db.session.commit()
@@ -111,7 +115,11 @@ def test_edit_a_session(admin, programme):
     page = text(admin.get(url))
     assert "<h1>Bijeenkomst wijzigen</h1>" in page
     assert f'value="{session.theme}"' in page
-    assert 'value="10:00"' in page  # 09:00 UTC shown in Dutch time
+    # Stored in UTC, shown in Dutch time: +1 in winter, +2 when the session falls in summer
+    # time (the factory's sessions lie weeks after the day the suite runs).
+    dutch = session.starts_at.replace(tzinfo=UTC).astimezone(AMSTERDAM)
+    assert f'value="{dutch:%H:%M}"' in page
+    assert f'value="{session.starts_at:%H:%M}"' not in page
     data = {**SESSION, "theme": "Nieuw thema", "day": "2027-06-15", "programme_id": "0"}
     data["position"] = "9"
     response = post(admin, url, data)
