@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_from, outbox
+from tests.workspace.helpers import sign_in
+from tests.workspace.helpers import staff as make_user
 from werklab import jobs
 from werklab.accounts import services as accounts
 from werklab.audit import AuditEntry
@@ -173,6 +176,60 @@ def test_tick_mails_the_decision_status_once(factories, staff):
     assert "4" in mails[0].subject and "10" in mails[0].subject
     assert jobs.mail_decisions(NOW) == 0
     assert len(outbox("programme.decision_due")) == 2
+
+
+def test_the_decision_mail_sends_each_to_a_page_they_can_open(app, factories):
+    """The coordinator decides on the programme page; a trainer cannot open that page and
+    is sent to the programme in their workspace, told that the coordinator decides."""
+    coordinator = make_user("cora@example.nl", "Cora", coordinator=True, trainer=False)
+    trainer = make_user("tim@example.nl", "Tim")
+    programme = factories.programme(now=NOW, decision_date=(NOW - timedelta(days=1)).date())
+    programme.trainers.append(trainer)
+    factories.fill(programme, 4, now=NOW)
+    db.session.commit()
+    assert jobs.mail_decisions(NOW) == 1
+    mails = {m.to_addr: m for m in outbox("programme.decision_due")}
+    to_coordinator, to_trainer = mails[coordinator.email], mails[trainer.email]
+    assert "Beslis of het traject toch doorgaat" in to_coordinator.body_text
+    assert "De coördinator beslist" in to_trainer.body_text
+    assert "Beslis of" not in to_trainer.body_text
+    for user, mail in ((coordinator, to_coordinator), (trainer, to_trainer)):
+        (link,) = re.findall(r"http://werklab\.test(/\S+)", mail.body_text)
+        assert link in mail.body_html
+        client = app.test_client()
+        sign_in(client, user)
+        response = client.get(link)
+        assert response.status_code == 200, (user.email, link)
+        assert programme.title in text(response)
+    assert f"/beheer/programma/{programme.id}" in to_coordinator.body_text
+    assert f"/werkruimte/{programme.id}" in to_trainer.body_text
+
+
+@pytest.mark.parametrize("decision", ["confirm", "cancel"])
+def test_the_trainers_hear_the_decision(factories, staff, decision):
+    coordinator, trainer, other = staff
+    programme = factories.programme(now=NOW)
+    programme.trainers.append(trainer)
+    factories.fill(programme, 2, now=NOW)
+    db.session.commit()
+    if decision == "confirm":
+        decisions.confirm_programme(programme.id, actor="coordinator:1", now=NOW)
+    else:
+        decisions.cancel_programme(
+            programme.id, reason="Te weinig aanmeldingen.", actor="coordinator:1", now=NOW
+        )
+    db.session.commit()
+    (mail,) = outbox("programme.decision_taken")
+    assert mail.to_addr == trainer.email  # not the other trainer, nor the coordinator
+    assert programme.title in mail.subject
+    assert f"http://werklab.test/werkruimte/{programme.id}" in mail.body_text
+    if decision == "confirm":
+        assert "gaat door" in mail.subject and "niet" not in mail.subject
+        assert f"besloten: {programme.title} gaat door." in mail.body_text
+    else:
+        assert "gaat niet door" in mail.subject
+        assert "Reden: Te weinig aanmeldingen." in mail.body_text
+        assert "Reden: Te weinig aanmeldingen." in mail.body_html
 
 
 def test_confirm_anyway_is_recorded_and_shown(client, factories):

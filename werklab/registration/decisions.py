@@ -47,8 +47,36 @@ def confirm_programme(programme_id: int, *, actor: str, now: datetime | None = N
         seats_taken=taken,
         minimum=programme.min_participants,
     )
+    _tell_trainers(programme, now=now)
     db.session.flush()
     return programme
+
+
+def _tell_trainers(programme: Programme, *, now: datetime, reason: str | None = None) -> None:
+    """The programme's trainers hear the decision the coordinator took (the mail on the
+    decision date told them it was coming); `reason` is given when it was cancelled."""
+    cancelled = programme.go_decision is GoDecision.CANCELLED
+    subject = (
+        _l("%(title)s does not go ahead", title=programme.title)
+        if cancelled
+        else _l("%(title)s goes ahead", title=programme.title)
+    )
+    for user in programme.trainers:
+        if not (user.is_trainer and user.active):
+            continue
+        queue_mail(
+            user.email,
+            subject,
+            "registration/decision_taken",
+            to_name=user.name,
+            kind="programme.decision_taken",
+            now=now,
+            user=user,
+            programme=programme,
+            cancelled=cancelled,
+            reason=reason,
+            workspace_url=external_url("workspace.programme", programme_id=programme.id),
+        )
 
 
 def cancel_programme(
@@ -104,6 +132,7 @@ def cancel_programme(
         reason=reason,
         registrations=len(active),
     )
+    _tell_trainers(programme, now=now, reason=reason)
     db.session.flush()
     return active
 
@@ -151,7 +180,12 @@ def mail_decision_status(programme: Programme, *, now: datetime) -> int:
             programme=programme,
             taken=taken,
             reached=taken >= programme.min_participants,
-            manage_url=external_url("manage.programme", programme_id=programme.id),
+            decides=user.is_coordinator,
+            # Each to the page they can open: the coordinator's programme page, where the
+            # decision is taken, or the trainer's workspace of the programme.
+            manage_url=external_url("manage.programme", programme_id=programme.id)
+            if user.is_coordinator
+            else external_url("workspace.programme", programme_id=programme.id),
         )
     programme.decision_mailed_at = now
     audit.record(
