@@ -361,6 +361,31 @@ def test_cancel_page_shows_the_choice_and_cancels(admin, factories, programme):
     assert "heeft de inschrijving van Lotte" in follow and "creditnota" in follow
 
 
+def test_add_and_edit_pages_without_a_choice_ask_for_it(admin, factories, programme):
+    """A radio button left unchosen (or a value the form does not offer) is a message on the
+    form, not a server error, and nothing changes."""
+    seated = factories.registration(programme)
+    db.session.commit()
+    add = f"/beheer/programma/{programme.id}/inschrijvingen/nieuw"
+    data = {"first_name": "Lotte", "last_name": "Jansen", "email": "lotte@example.nl"}
+    for place in ({"place": ""}, {"place": "ergens"}):
+        response = post(admin, add, {**data, **place, "locale": "xx"})
+        assert response.status_code == 400
+        assert "Kies een plaats of de wachtlijst." in text(response)
+        assert "Kies een taal." in text(response)
+    edit = f"/beheer/inschrijving/{seated.id}/bewerken"
+    response = post(admin, edit, {"first_name": "Nieuw", "sector": "", "locale": ""})
+    assert response.status_code == 400
+    assert "Kies je sector." in text(response) and "Kies een taal." in text(response)
+    response = post(admin, edit, {"first_name": "Nieuw", "sector": "elders", "locale": "xx"})
+    assert response.status_code == 400
+    assert "Kies een sector." in text(response) and "Kies een taal." in text(response)
+    db.session.refresh(seated)
+    assert seated.first_name != "Nieuw"
+    rows = db.session.execute(select(Registration.email)).scalars().all()
+    assert rows == [seated.email]
+
+
 def test_edit_move_up_offer_resend_and_paid_pages(admin, factories):
     programme = factories.programme(max_participants=1, min_participants=1)
     seated = factories.registration(

@@ -163,6 +163,17 @@ def test_trainer_writes_through_the_page_and_sees_the_history(app, crew):
     token = csrf_from(page)
     bad = client.post(url, data={"csrf_token": token, "audience": "participants", "subject": ""})
     assert bad.status_code == 400 and "Vul een onderwerp in" in text(bad)
+    # Nobody chosen, or a choice the form does not offer: a message, not a server error.
+    base = {"csrf_token": token, "subject": "Hallo", "body": "Tekst"}
+    for extra, message in (
+        ({"audience": ""}, "Kies voor wie het bericht is."),
+        ({"audience": "iedereen"}, "Kies voor wie het bericht is."),
+        ({"audience": "chosen"}, "Kies minstens één persoon."),
+        ({"audience": "chosen", "chosen": ["x"]}, "Kies mensen uit de lijst."),
+    ):
+        bad = client.post(url, data={**base, **extra})
+        assert bad.status_code == 400 and message in text(bad), (extra, bad.status_code)
+    assert db.session.execute(select(Message)).first() is None
     ok = client.post(
         url,
         data={

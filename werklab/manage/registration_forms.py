@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from werklab.fields import TextAreaField, no_control_characters, strip
 from werklab.registration.forms import RegistrationForm
@@ -62,11 +62,11 @@ class HandRegistrationForm(RegistrationForm):
 
     def validate_place(self, field):
         if field.data not in ("seat", "waitlist"):
-            raise ValueError(_l("Choose a seat or the waiting list."))
+            raise ValidationError(_l("Choose a seat or the waiting list."))
 
     def validate_locale(self, field):
         if field.data not in ("nl", "en"):
-            raise ValueError(_l("Choose a language."))
+            raise ValidationError(_l("Choose a language."))
 
     def validate_learning_question(self, field):
         """Optional here: the person may not have one yet when signing up by phone."""
@@ -113,11 +113,11 @@ class DetailsForm(FlaskForm):
 
     def validate_sector(self, field):
         if field.data not in {s.value for s in Sector}:
-            raise ValueError(_l("Please choose a sector."))
+            raise ValidationError(_l("Please choose a sector."))
 
     def validate_locale(self, field):
         if field.data not in ("nl", "en"):
-            raise ValueError(_l("Choose a language."))
+            raise ValidationError(_l("Choose a language."))
 
 
 class CancelForForm(FlaskForm):

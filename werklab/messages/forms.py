@@ -12,7 +12,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from werklab.fields import TextAreaField, no_control_characters, single_line, strip
@@ -78,19 +78,19 @@ class MessageForm(FlaskForm):
 
     def validate_audience(self, field):
         if field.data not in {c.value for c in field.choices}:
-            raise ValueError(_l("Choose who the message is for."))
+            raise ValidationError(_l("Choose who the message is for."))
 
     def validate_group_id(self, field):
         if self.audience.data == Audience.GROUP.value and not (field.data or "").isdigit():
-            raise ValueError(_l("Choose a homework group."))
+            raise ValidationError(_l("Choose a homework group."))
 
     def validate_chosen(self, field):
         if self.audience.data != Audience.CHOSEN.value:
             return
         if not field.data:
-            raise ValueError(_l("Choose at least one person."))
+            raise ValidationError(_l("Choose at least one person."))
         if not all(value.isdigit() for value in field.data):
-            raise ValueError(_l("Choose people from the list."))
+            raise ValidationError(_l("Choose people from the list."))
 
     def chosen_ids(self) -> tuple[int, ...]:
         return tuple(int(v) for v in self.chosen.data or () if v.isdigit())
