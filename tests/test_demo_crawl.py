@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from collections import Counter, deque
 from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from tests.conftest import csrf_from, outbox
 from werklab.extensions import db
@@ -25,6 +27,7 @@ from werklab.seed import DEMO_PASSWORD, DEMO_STAFF
 HOSTS = {"localhost", "werklab.test"}
 HREF = re.compile(r'href="([^"#]+)')
 MAIL_LINK = re.compile(r"https?://[^\s<>\"]+")
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def shape(path: str) -> str:
@@ -44,11 +47,60 @@ def local(url: str, base: str = "/") -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+class Forms(HTMLParser):
+    """The POST forms of a page: action and fields (name, type, value), as a browser would
+    send them untouched (unchecked boxes left out, a select's chosen or first option)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, list[tuple[str, str, str]]]] = []
+        self._fields: list | None = None
+        self._select: list | None = None
+        self._textarea: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._fields = [] if (a.get("method") or "").lower() == "post" else None
+            if self._fields is not None:
+                self.forms.append((a.get("action") or "", self._fields))
+        elif self._fields is None or not a.get("name") and tag != "option":
+            return
+        elif tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind not in ("checkbox", "radio", "file", "submit") or "checked" in a:
+                self._fields.append((a["name"], kind, a.get("value") or ""))
+        elif tag == "select":
+            self._select = [a["name"], None]
+        elif tag == "option" and self._select is not None:
+            if self._select[1] is None or "selected" in a:
+                self._select[1] = a.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = [a["name"], ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if self._fields is None:
+            return
+        if tag == "select" and self._select is not None:
+            self._fields.append((self._select[0], "select", self._select[1] or ""))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self._fields.append((self._textarea[0], "textarea", self._textarea[1]))
+            self._textarea = None
+        elif tag == "form":
+            self._fields = None
+
+
 def crawl(
-    client, starts: list[str], language: str = "nl", per_shape: int = 2
+    client, starts: list[str], language: str = "nl", per_shape: int = 2, forms=None
 ) -> tuple[Counter, list[str]]:
     """Follow links from `starts` (not the language switch: each run stays in `language`);
-    return the shapes seen and what went wrong (with the page that linked to it)."""
+    return the shapes seen and what went wrong (with the page that linked to it). `forms`,
+    a dict, collects one POST form of each shape of action: {shape: (page, action, fields)}."""
     queue = deque((start, "(start)") for start in starts)
     seen: set[str] = set()
     shapes: Counter = Counter()
@@ -73,6 +125,13 @@ def crawl(
         html = response.get_data(as_text=True)
         if f'<html lang="{language}"' not in html:
             problems.append(f"{path}: the page does not say it is in {language}")
+        if forms is not None:
+            parser = Forms()
+            parser.feed(html)
+            for action, fields in parser.forms:
+                target = local(action or path, path)
+                if target and not target.startswith("/uitloggen"):
+                    forms.setdefault(shape(target), (path, target, fields))
         for href in HREF.findall(html):
             target = local(href, path)
             if target and target not in seen and not target.startswith(("/uitloggen", "/taal/")):
@@ -170,3 +229,62 @@ def test_every_link_in_the_mails_of_the_demo_answers(app, demo):
     assert expected | {"programme.decision_due"} <= kinds, kinds
     assert len(opened) >= 20, len(opened)
     assert problems == []
+
+
+#: What someone might paste into any text field: markup, quotes, a template, emoji, and
+#: more characters than most fields take.
+ODD = "<b>Ünïcødé</b> 🎉 ' \" \\ %s {{ 7*7 }} " + "ä" * 400
+
+
+def fill(fields, how: str, token: str) -> MultiDict:
+    """The form's fields, sent untouched ("as is"), with every visible field empty
+    ("empty"), or with every text field odd and every choice one the form does not offer
+    ("odd")."""
+    data = MultiDict()
+    for name, kind, value in fields:
+        if name == "csrf_token":
+            value = token
+        elif how == "empty" and kind != "hidden":
+            value = ""
+        elif how == "odd" and kind in ("select", "radio", "checkbox"):
+            value = "geen-keuze"
+        elif how == "odd" and kind not in ("hidden", "checkbox", "radio"):
+            value = ODD
+        data.add(name, value)
+    return data
+
+
+def test_every_form_of_the_demo_takes_empty_and_odd_input_without_a_server_error(app, demo):
+    """Each role submits every form it can reach as is, emptied, and filled with odd text
+    and choices the form does not offer: the answer may refuse, never fail."""
+    participant = db.session.execute(
+        select(Registration.email)
+        .where(Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)
+        .limit(1)
+    ).scalar_one()
+    problems, sent = [], Counter()
+    # The coordinator comes last: among their forms are those that deactivate accounts.
+    for role in ["bezoeker", participant, *reversed([e for e, *_ in DEMO_STAFF.values()])]:
+        client = app.test_client()
+        if role in (e for e, *_ in DEMO_STAFF.values()):
+            sign_in_with_password(client, role)
+        elif role == participant:
+            sign_in_with_link(client, participant)
+        forms, token = {}, ""
+        crawl(client, ["/", "/account"], forms=forms)
+        for page, action, fields in forms.values():
+            for how in ("odd", "empty", "as is"):
+                # The session's token; a page whose form went with the last answer (a
+                # deleted item) keeps the one from before.
+                found = CSRF.search(client.get(page).get_data(as_text=True))
+                token = found.group(1) if found else token
+                try:
+                    status = client.post(action, data=fill(fields, how, token)).status_code
+                except Exception as exc:  # noqa: BLE001 - the test client passes errors on
+                    status = f"{type(exc).__name__}: {exc}"
+                sent[role] += 1
+                if not isinstance(status, int) or status >= 500:
+                    problems.append(f"{role}: {action} ({how}, form on {page}) → {status}")
+    assert problems == []
+    assert sent[DEMO_STAFF["coordinator"][0]] >= 3 * 25 and sent["bezoeker"] >= 3 * 2, sent
