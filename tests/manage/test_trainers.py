@@ -38,12 +38,24 @@ def test_assign_and_remove_a_trainer(admin, programme, make_trainer):
             select(AuditEntry).where(AuditEntry.action == "programme.trainer_assigned")
         ).scalars()
     ]
+    # Tim hears it, with the sessions and a link to the programme in his workspace.
+    (mail,) = outbox("programme.trainer_assigned")
+    assert mail.to_addr == tim.email
+    assert mail.subject == f"Je begeleidt nu {programme.title}"
+    workspace = f"http://werklab.test/werkruimte/{programme.id}"
+    assert workspace in mail.body_text and workspace in mail.body_html
+    first = programme.sessions[0]
+    assert first.theme in mail.body_text and first.theme in mail.body_html
     response = post(admin, f"/beheer/programma/{programme.id}/begeleiders/{tim.id}/verwijderen")
     db.session.refresh(programme)
     assert programme.trainers == []
     assert "Tim Trainer begeleidt dit traject niet meer." in text(
         admin.get(response.headers["Location"])
     )
+    (mail,) = outbox("programme.trainer_removed")
+    assert mail.to_addr == tim.email
+    assert mail.subject == f"Je begeleidt {programme.title} niet meer"
+    assert "de coördinator heeft je van het traject gehaald" in mail.body_text
 
 
 def test_only_trainers_can_be_assigned(admin, programme, make_trainer):

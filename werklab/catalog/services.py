@@ -30,6 +30,8 @@ from werklab.catalog.models import (
 from werklab.db import in_constants, utcnow
 from werklab.errors import ValidationError
 from werklab.extensions import db
+from werklab.links import external_url
+from werklab.mail import queue_mail
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
@@ -434,8 +436,33 @@ def assign_trainer(
         )
     programme.trainers.append(user)
     audit.record("programme.trainer_assigned", programme, actor=actor, now=now, user_id=user.id)
+    _tell_trainer(
+        user,
+        programme,
+        _l("You now run %(title)s", title=programme.title),
+        assigned=True,
+        now=now,
+    )
     db.session.flush()
     return programme
+
+
+def _tell_trainer(user: User, programme: Programme, subject, *, assigned: bool, now) -> None:
+    """A trainer hears that they now run a programme (with its sessions and a link to its
+    workspace), or no longer do; not someone whose account is switched off."""
+    if not user.active:
+        return
+    queue_mail(
+        user.email,
+        subject,
+        "catalog/trainer_assigned" if assigned else "catalog/trainer_removed",
+        to_name=user.name,
+        kind="programme.trainer_assigned" if assigned else "programme.trainer_removed",
+        now=now,
+        user=user,
+        programme=programme,
+        workspace_url=external_url("workspace.programme", programme_id=programme.id),
+    )
 
 
 def unassign_trainer(
@@ -462,6 +489,13 @@ def unassign_trainer(
         )
     programme.trainers.remove(user)
     audit.record("programme.trainer_removed", programme, actor=actor, now=now, user_id=user.id)
+    _tell_trainer(
+        user,
+        programme,
+        _l("You no longer run %(title)s", title=programme.title),
+        assigned=False,
+        now=now,
+    )
     db.session.flush()
     return programme
 
