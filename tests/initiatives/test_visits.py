@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.initiatives import services
 from werklab.initiatives.models import SiteVisit, VisitStatus, site_visit_participants
+from werklab.registration import decisions
 from werklab.registration.lookup import manage_token
 
 
@@ -178,6 +180,48 @@ def test_changed_session_time_mails_participants_and_host(setup):
     assert to_host.to_addr == "café@initiatief.nl"
     assert "/werkbezoek/" in to_host.body_text
     assert visit.starts_at == old_start + timedelta(days=1)
+
+
+def _three_visits(session):
+    """An asked, a confirmed and a declined visit of one session."""
+    asked = services.add_visit(session, initiative("Repair Café"), *slot(session), actor="t")
+    confirmed = services.add_visit(session, initiative("Buurttuin"), *slot(session), actor="t")
+    declined = services.add_visit(session, initiative("Speeltuin"), *slot(session), actor="t")
+    services.respond_to_visit(confirmed, accept=True, info="")
+    services.respond_to_visit(declined, accept=False, info="")
+    db.session.flush()
+    return asked, confirmed, declined
+
+
+def test_a_deleted_site_visit_session_tells_its_hosts(setup):
+    programme, session, people = setup
+    asked, confirmed, declined = _three_visits(session)
+    hosts = sorted(v.initiative.contact_email for v in (asked, confirmed))
+    dutch = asked.starts_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
+    catalog.delete_session(session, actor="test")
+    db.session.flush()
+    mails = outbox("site_visit.host_cancelled")
+    assert sorted(m.to_addr for m in mails) == hosts  # not the host who said no
+    for mail in mails:
+        assert mail.subject.startswith("Gaat niet door: het werkbezoek aan")
+        assert "vindt niet plaats: de bijeenkomst is geschrapt" in mail.body_text
+        assert programme.title in mail.body_html
+        assert f"{dutch:%H:%M}" in mail.body_text  # the time of the visit, in Dutch time
+    assert db.session.execute(select(func.count()).select_from(SiteVisit)).scalar_one() == 0
+    # The participants hear it from the mail about the removed session.
+    assert len(outbox("registration.session_removed")) == len(people)
+
+
+def test_a_cancelled_programme_tells_the_hosts_of_its_visits(setup):
+    programme, session, people = setup
+    asked, confirmed, declined = _three_visits(session)
+    decisions.cancel_programme(programme.id, reason="Te weinig aanmeldingen.", actor="t")
+    mails = outbox("site_visit.host_cancelled")
+    expected = sorted(v.initiative.contact_email for v in (asked, confirmed))
+    assert sorted(m.to_addr for m in mails) == expected
+    assert all(f"{programme.title} gaat niet door." in m.body_text for m in mails)
+    # The visits stay on record (the programme is cancelled, not deleted).
+    assert {v.id for v in services.visits_of(session)} == {asked.id, confirmed.id, declined.id}
 
 
 def test_a_change_of_theme_only_mails_nobody(setup):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from werklab import audit
 from werklab.catalog.dates import check_slot
 from werklab.catalog.models import Programme, ProgrammeSession, SessionKind
-from werklab.catalog.services import session_changed
+from werklab.catalog.services import session_changed, session_removed
 from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
@@ -29,6 +29,7 @@ from werklab.initiatives.models import (
 from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.registration.signals import programme_cancelled
 
 HOST_SALT = "werklab.initiatives.host"
 FEEDBACK_SALT = "werklab.initiatives.feedback"
@@ -476,6 +477,43 @@ def _on_session_changed(session: ProgrammeSession, *, previous, actor, now, **_k
         audit.record("site_visit.session_changed", visit, actor=actor, now=now)
         db.session.flush()
         _notify_change(visit, now)
+
+
+@session_removed.connect
+def _on_session_removed(session: ProgrammeSession, *, now, **_kw) -> None:
+    """A deleted site-visit session: its hosts hear that the visit does not take place
+    (its participants hear it from the registration area's mail about the session)."""
+    _cancel_visits(session.programme, [session], now, programme_cancelled=False)
+
+
+@programme_cancelled.connect
+def _on_programme_cancelled(programme: Programme, *, now, **_kw) -> None:
+    _cancel_visits(programme, programme.sessions, now, programme_cancelled=True)
+
+
+def _cancel_visits(programme, sessions, now: datetime, *, programme_cancelled: bool) -> None:
+    """Tell the hosts of the visits still ahead (asked or confirmed) that they are off."""
+    for session in sessions:
+        if session.kind is not SessionKind.SITE_VISIT:
+            continue
+        for visit in visits_of(session):
+            if visit.status is VisitStatus.DECLINED or visit.starts_at <= now:
+                continue
+            audit.record(
+                "site_visit.cancelled",
+                visit,
+                actor="system",
+                now=now,
+                programme_cancelled=programme_cancelled,
+            )
+            _mail_host(
+                visit,
+                "host_cancelled",
+                _l("Cancelled: the visit to %(name)s", name=visit.initiative.name),
+                "site_visit.host_cancelled",
+                now,
+                programme_cancelled=programme_cancelled,
+            )
 
 
 def thank_hosts(now: datetime | None = None) -> int:

@@ -16,7 +16,7 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.links import external_url
 from werklab.mail import queue_mail
-from werklab.registration import services
+from werklab.registration import services, signals
 from werklab.registration.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 
 
@@ -133,6 +133,7 @@ def cancel_programme(
         registrations=len(active),
     )
     _tell_trainers(programme, now=now, reason=reason)
+    signals.programme_cancelled.send(programme, reason=reason, now=now)
     db.session.flush()
     return active
 

@@ -48,6 +48,10 @@ seat_given_up = _signals.signal("seat-given-up")
 #: programme id. A receiver (intake) returns a list of domains; an empty list: no limit.
 allowed_domains = _signals.signal("allowed-domains")
 
+#: The coordinator cancelled a programme (sender: the Programme; reason=, now=): the areas
+#: that promised something to people outside it (the hosts of site visits) tell them.
+programme_cancelled = _signals.signal("programme-cancelled")
+
 
 def first_answer(results) -> object | None:
     """The first non-empty answer of the receivers of a signal, or None."""
