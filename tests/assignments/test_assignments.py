@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import timedelta
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 
 from tests.access.test_matrix import client_for
 from tests.conftest import csrf_from, outbox
@@ -351,6 +353,42 @@ def test_feedback_and_assignment_changes_leave_audit_rows(setup):
     services.give_feedback(sub, "Prima", actor_id=s["trainer"].id, now=s["now"])
     actions = {a for (a,) in db.session.query(AuditEntry.action)}
     assert {"assignment.created", "submission.created", "submission.feedback"} <= actions
+
+
+def test_the_groups_hear_of_a_new_assignment_and_of_a_moved_due_date(app, setup):
+    s = setup
+    a, (group_1, group_2) = s["assignment"], s["groups"]
+    mails = outbox("messages.assignment_new")
+    assert sorted(m.to_addr for m in mails) == [f"p{i}@example.nl" for i in range(6)]
+    due = a.due_at.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Amsterdam"))
+    for mail in mails:
+        group = (
+            group_1
+            if mail.to_addr in ("p0@example.nl", "p1@example.nl", "p2@example.nl")
+            else group_2
+        )
+        assert mail.subject == "Nieuwe opdracht: Casus"
+        assert f"voor {group.name}: Casus" in mail.body_text
+        when = format_datetime(due, "EEEE d MMMM y, HH:mm", locale="nl")
+        assert f"uiterlijk {when} in." in mail.body_text  # in Dutch time
+        link = f"http://werklab.test/opdrachten/{a.id}/groep/{group.id}"
+        assert link in mail.body_text and link in mail.body_html
+    # The member opens the link (signed in) and sees the assignment.
+    page = client_for(app, s["users"][0]).get(f"/opdrachten/{a.id}/groep/{group_1.id}")
+    assert page.status_code == 200 and "Casus" in page.get_data(as_text=True)
+    # A new title alone is no news; a new due date is.
+    services.update_assignment(
+        a, AssignmentData("Casus (2)", a.description, a.due_at), actor="test", now=s["now"]
+    )
+    assert outbox("messages.assignment_due_moved") == []
+    later = a.due_at + timedelta(days=7)
+    services.update_assignment(
+        a, AssignmentData(a.title, a.description, later), actor="test", now=s["now"]
+    )
+    mails = outbox("messages.assignment_due_moved")
+    assert len(mails) == 6
+    assert mails[0].subject == "Nieuwe inleverdatum voor Casus (2)"
+    assert "is veranderd: lever de opdracht uiterlijk" in mails[0].body_text
 
 
 def test_postponing_the_due_date_allows_a_new_reminder(setup):

@@ -59,6 +59,9 @@ ALLOWED_LABEL = "pdf, docx, xlsx, pptx, odt, png, jpg"
 
 #: A trainer gave feedback on a hand-in: sender the submission, with actor_id and now.
 feedback_given = Namespace().signal("submission-feedback-given")
+#: An assignment was added, or its due date moved (sender: the Assignment; new=, now=):
+#: the messages area tells the homework groups.
+assignment_set = Namespace().signal("assignment-set")
 
 
 class FileTooLarge(ValidationError):
@@ -214,6 +217,7 @@ def create_assignment(
     db.session.add(assignment)
     db.session.flush()
     audit.record("assignment.created", assignment, actor=actor, now=now, title=data.title)
+    assignment_set.send(assignment, new=True, now=now)
     return assignment
 
 
@@ -224,6 +228,7 @@ def update_assignment(
     now = now or utcnow()
     _check_data(assignment.programme, data)
     check_due(data.due_at, now=now, previous_due=assignment.due_at)
+    moved = data.due_at != assignment.due_at
     assignment.title = data.title
     assignment.description = data.description
     assignment.session_id = data.session_id
@@ -236,6 +241,8 @@ def update_assignment(
     assignment.updated_at = now
     db.session.flush()
     audit.record("assignment.updated", assignment, actor=actor, now=now, title=data.title)
+    if moved:
+        assignment_set.send(assignment, new=False, now=now)
     return assignment
 
 

@@ -3,6 +3,7 @@
 - homework group members, when groups are made or changed: who is in their group and how to
   reach each other (an e-mail address only of those who agreed to show it);
 - a group, when feedback on its hand-in arrives;
+- the homework groups, when an assignment is added or its due date moves;
 - a programme's trainers, when a host confirms or declines a site visit.
 
 The lower areas send blinker signals (groups, assignments, initiatives); the handlers here
@@ -18,8 +19,8 @@ from sqlalchemy import select
 
 from werklab import audit
 from werklab.accounts.models import User
-from werklab.assignments.models import Submission
-from werklab.assignments.services import feedback_given
+from werklab.assignments.models import Assignment, Submission
+from werklab.assignments.services import assignment_set, feedback_given, groups_of
 from werklab.catalog.models import Programme
 from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup
@@ -118,6 +119,34 @@ def tell_group_about_feedback(submission: Submission, *, actor_id: int, now: dat
             trainer_name=trainer.display_name if trainer else "",
             url=external_url("assignments.group", assignment_id=assignment.id, group_id=group.id),
         )
+
+
+@assignment_set.connect
+def tell_groups_about_assignment(assignment: Assignment, *, new: bool, now: datetime, **_kw):
+    """Mail the members of the programme's homework groups a new assignment, or its new due
+    date, with a link to their group's page of it."""
+    for group in groups_of(assignment.programme_id):
+        for person in _members(group):
+            queue_mail(
+                person.email,
+                _l("New assignment: %(assignment)s", assignment=assignment.title)
+                if new
+                else _l("New due date for %(assignment)s", assignment=assignment.title),
+                "messages/assignment",
+                to_name=person.full_name,
+                locale=person.locale,
+                kind="messages.assignment_new" if new else "messages.assignment_due_moved",
+                now=now,
+                first_name=person.first_name,
+                new=new,
+                programme=assignment.programme,
+                assignment_title=assignment.title,
+                due_at=assignment.due_at,
+                group_name=group.name,
+                url=external_url(
+                    "assignments.group", assignment_id=assignment.id, group_id=group.id
+                ),
+            )
 
 
 @visit_answered.connect
