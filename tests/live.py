@@ -114,7 +114,13 @@ class Burst:
         def client(i: int, get_path: str, post_path: str, data: dict) -> None:
             session = requests.Session()
             try:
-                page = session.get(self.base + get_path, timeout=timeout)
+                # "Connection: close": the POST goes out on a new connection. Reusing this one
+                # after the barrier races the server's keep-alive time-out (2 s): under load
+                # the server could close it just as the POST went out, and the client saw
+                # "Remote end closed connection without response" for a request never served.
+                page = session.get(
+                    self.base + get_path, timeout=timeout, headers={"Connection": "close"}
+                )
                 token = CSRF_RE.search(page.text).group(1)
             except Exception as exc:  # noqa: BLE001 - reported as an outcome
                 barrier.abort()
