@@ -156,6 +156,16 @@ def sign_in_with_link(client, email: str) -> None:
     assert client.post(link, data={"csrf_token": token}).status_code == 302
 
 
+def a_seated_participant() -> str:
+    """The e-mail address of the demo's first confirmed registration."""
+    return db.session.execute(
+        select(Registration.email)
+        .where(Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(Registration.id)
+        .limit(1)
+    ).scalar_one()
+
+
 @pytest.fixture
 def demo(app):
     result = app.test_cli_runner().invoke(args=["werklab", "seed-demo"])
@@ -172,12 +182,7 @@ def test_every_page_the_demo_links_to_answers_for_every_role(app, demo):
         client = app.test_client()
         sign_in_with_password(client, email)
         runs[email] = (client, ["/", "/account"])
-    participant = db.session.execute(
-        select(Registration.email)
-        .where(Registration.status == RegistrationStatus.CONFIRMED)
-        .order_by(Registration.id)
-        .limit(1)
-    ).scalar_one()
+    participant = a_seated_participant()
     client = app.test_client()
     sign_in_with_link(client, participant)
     runs["deelnemer"] = (client, ["/", "/account"])
@@ -271,12 +276,7 @@ def test_every_form_of_the_demo_takes_empty_and_odd_input_without_a_server_error
         }
     )
     invitation = [local(url) for url in MAIL_LINK.findall(demo) if "uitnodiging=" in url]
-    participant = db.session.execute(
-        select(Registration.email)
-        .where(Registration.status == RegistrationStatus.CONFIRMED)
-        .order_by(Registration.id)
-        .limit(1)
-    ).scalar_one()
+    participant = a_seated_participant()
     problems, sent = [], Counter()
     # The coordinator comes last: among their forms are those that deactivate accounts.
     for role in ["bezoeker", participant, *reversed([e for e, *_ in DEMO_STAFF.values()])]:
