@@ -17,6 +17,7 @@ from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.initiatives import services
 from werklab.initiatives.models import SiteVisit, VisitStatus, site_visit_participants
+from werklab.manage import history
 from werklab.registration import decisions
 from werklab.registration.lookup import manage_token
 
@@ -220,8 +221,16 @@ def test_a_cancelled_programme_tells_the_hosts_of_its_visits(setup):
     expected = sorted(v.initiative.contact_email for v in (asked, confirmed))
     assert sorted(m.to_addr for m in mails) == expected
     assert all(f"{programme.title} gaat niet door." in m.body_text for m in mails)
-    # The visits stay on record (the programme is cancelled, not deleted).
+    # The visits stay on record (the programme is cancelled, not deleted), and the
+    # programme's history says which were called off.
     assert {v.id for v in services.visits_of(session)} == {asked.id, confirmed.id, declined.id}
+    lines = [line.sentence for line in history.programme_history(programme.id, limit=50)]
+    called_off = [t for t in lines if "is afgezegd en het initiatief heeft bericht" in t]
+    assert sorted(called_off) == sorted(
+        f"Het werkbezoek aan {v.initiative.name} is afgezegd en het initiatief heeft bericht "
+        "gekregen"
+        for v in (asked, confirmed)
+    )
 
 
 def test_a_change_of_theme_only_mails_nobody(setup):

@@ -93,6 +93,7 @@ SENTENCES = {
     "site_visit.auto_assigned": _l("%(actor)s divided the participants over the site visits"),
     "site_visit.moved": _l("%(actor)s moved the site visit to %(subject)s"),
     "site_visit.session_changed": _l("The session of the site visit to %(subject)s changed"),
+    "site_visit.cancelled": _l("The site visit to %(subject)s was called off and its host told"),
     "site_visit.thanked": _l("%(actor)s thanked the host of %(subject)s"),
     "site_visit.feedback": _l("%(actor)s gave feedback on the visit to %(subject)s"),
     "certificate.issued": _l("%(actor)s issued a certificate"),
