@@ -483,15 +483,15 @@ def _on_session_changed(session: ProgrammeSession, *, previous, actor, now, **_k
 def _on_session_removed(session: ProgrammeSession, *, now, **_kw) -> None:
     """A deleted site-visit session: its hosts hear that the visit does not take place
     (its participants hear it from the registration area's mail about the session)."""
-    _cancel_visits(session.programme, [session], now, programme_cancelled=False)
+    _cancel_visits([session], now, programme_cancelled=False)
 
 
 @programme_cancelled.connect
 def _on_programme_cancelled(programme: Programme, *, now, **_kw) -> None:
-    _cancel_visits(programme, programme.sessions, now, programme_cancelled=True)
+    _cancel_visits(programme.sessions, now, programme_cancelled=True)
 
 
-def _cancel_visits(programme, sessions, now: datetime, *, programme_cancelled: bool) -> None:
+def _cancel_visits(sessions, now: datetime, *, programme_cancelled: bool) -> None:
     """Tell the hosts of the visits still ahead (asked or confirmed) that they are off."""
     for session in sessions:
         if session.kind is not SessionKind.SITE_VISIT:
