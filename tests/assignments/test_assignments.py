@@ -391,6 +391,35 @@ def test_the_groups_hear_of_a_new_assignment_and_of_a_moved_due_date(app, setup)
     assert "is veranderd: lever de opdracht uiterlijk" in mails[0].body_text
 
 
+def test_the_assignment_notice_reads_the_groups_in_a_fixed_number_of_statements(
+    factories, count_queries
+):
+    """However many groups and members, the notice reads them in the same few SELECTs (it
+    read each group's members, and each member, one at a time)."""
+    counts = []
+    for sizes in ((2, 2), (4, 4, 4)):
+        programme = factories.programme(max_participants=15)
+        people = factories.fill(programme, sum(sizes))
+        start = 0
+        for number, size in enumerate(sizes, 1):
+            make_group(programme, people[start : start + size], f"Groep {number}")
+            start += size
+        db.session.commit()
+        db.session.expire_all()
+        due = utcnow() + timedelta(days=10)
+        with count_queries() as statements:
+            services.create_assignment(
+                programme, AssignmentData("Casus", "", due), actor="test", now=utcnow()
+            )
+        # One mail is one INSERT into the outbox; the reads stay the same.
+        counts.append(sum(s.lstrip().upper().startswith("SELECT") for s in statements))
+        mails = [
+            m for m in outbox("messages.assignment_new") if m.to_addr in {p.email for p in people}
+        ]
+        assert len(mails) == sum(sizes)
+    assert counts[0] == counts[1], counts
+
+
 def test_postponing_the_due_date_allows_a_new_reminder(setup):
     s = setup
     a = s["assignment"]

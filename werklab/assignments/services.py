@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from werklab import audit, storage
 from werklab.assignments.models import (
@@ -33,7 +34,7 @@ from werklab.catalog.models import Programme
 from werklab.db import begin_write, utcnow
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
-from werklab.groups.models import HomeworkGroup
+from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration
 
@@ -89,20 +90,25 @@ class Upload:
 # --- groups (the homework-groups part of this area owns them) ---------------------------------
 
 
-def groups_of(programme_id: int) -> list[HomeworkGroup]:
-    """The programme's current homework groups (those of its latest round)."""
+def groups_of(programme_id: int, *, with_members: bool = False) -> list[HomeworkGroup]:
+    """The programme's current homework groups (those of its latest round); `with_members`
+    reads their members in the same go (two statements, however many groups), for callers
+    that go through every member."""
     latest = (
         select(sa.func.max(HomeworkGroup.round))
         .where(HomeworkGroup.programme_id == programme_id)
         .scalar_subquery()
     )
-    return list(
-        db.session.execute(
-            select(HomeworkGroup)
-            .where(HomeworkGroup.programme_id == programme_id, HomeworkGroup.round == latest)
-            .order_by(HomeworkGroup.name, HomeworkGroup.id)
-        ).scalars()
+    query = (
+        select(HomeworkGroup)
+        .where(HomeworkGroup.programme_id == programme_id, HomeworkGroup.round == latest)
+        .order_by(HomeworkGroup.name, HomeworkGroup.id)
     )
+    if with_members:
+        query = query.options(
+            selectinload(HomeworkGroup.memberships).selectinload(HomeworkGroupMember.registration)
+        )
+    return list(db.session.execute(query).scalars())
 
 
 def members_of(group: HomeworkGroup) -> list[Registration]:
@@ -185,7 +191,7 @@ def groups_of_person(email_normalized: str) -> list[HomeworkGroup]:
     return [
         g
         for pid in sorted(programme_ids)
-        for g in groups_of(pid)
+        for g in groups_of(pid, with_members=True)
         if any(r.id in registration_ids for r in members_of(g))
     ]
 
@@ -466,7 +472,7 @@ def send_reminders(assignment: Assignment, *, now: datetime) -> int:
     )
     base = current_app.config["BASE_URL"].rstrip("/")
     sent = 0
-    for group in groups_of(assignment.programme_id):
+    for group in groups_of(assignment.programme_id, with_members=True):
         if group.id in handed_in or group.id in reminded:
             continue
         db.session.add(

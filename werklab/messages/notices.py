@@ -125,7 +125,7 @@ def tell_group_about_feedback(submission: Submission, *, actor_id: int, now: dat
 def tell_groups_about_assignment(assignment: Assignment, *, new: bool, now: datetime, **_kw):
     """Mail the members of the programme's homework groups a new assignment, or its new due
     date, with a link to their group's page of it."""
-    for group in groups_of(assignment.programme_id):
+    for group in groups_of(assignment.programme_id, with_members=True):
         for person in _members(group):
             queue_mail(
                 person.email,
