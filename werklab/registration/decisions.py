@@ -52,6 +52,12 @@ def confirm_programme(programme_id: int, *, actor: str, now: datetime | None = N
     return programme
 
 
+def _active_trainers(programme: Programme) -> list[User]:
+    """The programme's trainers who can still sign in and still have the role: the ones a
+    mail about the programme goes to."""
+    return [t for t in programme.trainers if t.is_trainer and t.active]
+
+
 def _tell_trainers(programme: Programme, *, now: datetime, reason: str | None = None) -> None:
     """The programme's trainers hear the decision the coordinator took (the mail on the
     decision date told them it was coming); `reason` is given when it was cancelled."""
@@ -61,9 +67,7 @@ def _tell_trainers(programme: Programme, *, now: datetime, reason: str | None = 
         if cancelled
         else _l("%(title)s goes ahead", title=programme.title)
     )
-    for user in programme.trainers:
-        if not (user.is_trainer and user.active):
-            continue
+    for user in _active_trainers(programme):
         queue_mail(
             user.email,
             subject,
@@ -162,8 +166,7 @@ def mail_decision_status(programme: Programme, *, now: datetime) -> int:
     coordinators = db.session.execute(
         select(User).where(User.is_coordinator.is_(True), User.active.is_(True))
     ).scalars()
-    trainers = [t for t in programme.trainers if t.is_trainer]
-    recipients = {u.email: u for u in [*coordinators, *trainers] if u.active}
+    recipients = {u.email: u for u in [*coordinators, *_active_trainers(programme)] if u.active}
     for user in recipients.values():
         queue_mail(
             user.email,
