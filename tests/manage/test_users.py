@@ -186,6 +186,76 @@ def test_change_roles(admin):
     assert [(d["coordinator"], d["trainer"]) for d in changes] == [(True, False), (False, True)]
 
 
+def test_a_changed_account_hears_of_it_and_the_link_opens(app, admin, coordinator):
+    """Roles given, taken, all taken away, the account switched off and on: each time a mail
+    in Dutch that says what changed and who changed it; nothing when nothing changed or when
+    a coordinator changes their own roles."""
+    tim = accounts.create_user(
+        "tim@example.nl", "Tim Trainer", password=PASSWORD, trainer=True, actor="test"
+    )
+    db.session.commit()
+    url = f"/beheer/gebruikers/{tim.id}"
+    steps = [
+        (
+            url,
+            {"is_coordinator": "y", "is_trainer": "y"},
+            "Je rollen in werklab zijn gewijzigd",
+            "je bent nu coördinator en trainer.",
+        ),
+        (
+            url,
+            {"is_coordinator": "y"},
+            "Je rollen in werklab zijn gewijzigd",
+            "je bent nu coördinator.",
+        ),
+        (
+            url,
+            {},
+            "Je rollen in werklab zijn gewijzigd",
+            "de pagina's voor medewerkers zijn voor jou gesloten",
+        ),
+        (url, {"is_trainer": "y"}, "Je rollen in werklab zijn gewijzigd", "je bent nu trainer."),
+        (
+            url + "/deactiveren",
+            {},
+            "Je account bij werklab is uitgezet",
+            "je kunt niet meer inloggen en je bent overal uitgelogd",
+        ),
+        (
+            url + "/activeren",
+            {},
+            "Je account bij werklab is weer actief",
+            "heeft je account bij werklab weer aangezet",
+        ),
+    ]
+    for path, data, subject, sentence in steps:
+        before = len(outbox())
+        assert post(admin, path, data).status_code == 302
+        mails = outbox()[before:]
+        assert [(m.to_addr, m.subject) for m in mails] == [("tim@example.nl", subject)], path
+        body = " ".join(mails[0].body_text.split())
+        assert "Beste Tim Trainer," in body and "Cora Coördinator heeft je" in body
+        assert sentence in body, (path, body)
+    assert body.endswith("Je kunt inloggen: http://werklab.test/account")
+    # The link in the last mail opens Tim's account page once he signs in.
+    browser = sign_in(app.test_client(), "tim@example.nl")
+    link = re.search(r"http://werklab.test(/account)", body).group(1)
+    assert browser.get(link).status_code == 200
+    before = len(outbox())
+    assert post(admin, url, {"is_trainer": "y"}).status_code == 302  # no change
+    assert (
+        post(
+            admin,
+            f"/beheer/gebruikers/{coordinator.id}",
+            {"is_coordinator": "y", "is_trainer": "y"},
+        ).status_code
+        == 302
+    )
+    db.session.refresh(coordinator)
+    assert coordinator.is_trainer
+    assert len(outbox()) == before
+
+
 def test_a_coordinator_keeps_their_own_coordinator_role(admin, coordinator):
     response = post(admin, f"/beheer/gebruikers/{coordinator.id}", {"is_trainer": "y"})
     assert response.status_code == 400

@@ -291,7 +291,9 @@ def change_roles(
         )
     if (coordinator, trainer) == (user.is_coordinator, user.is_trainer):
         return user
-    return set_roles(user, coordinator=coordinator, trainer=trainer, actor=_actor(by), now=now)
+    set_roles(user, coordinator=coordinator, trainer=trainer, actor=_actor(by), now=now)
+    _tell(user, by, _l("Your roles in werklab have changed"), "roles_changed", now=now)
+    return user
 
 
 def deactivate_user(user: User, *, by: User, now: datetime | None = None) -> User:
@@ -305,6 +307,7 @@ def deactivate_user(user: User, *, by: User, now: datetime | None = None) -> Use
     end_all_sessions(user)
     audit.record("user.deactivated", user, actor=_actor(by), now=now)
     db.session.flush()
+    _tell(user, by, _l("Your werklab account has been switched off"), "deactivated", now=now)
     return user
 
 
@@ -316,7 +319,28 @@ def reactivate_user(user: User, *, by: User, now: datetime | None = None) -> Use
     user.active = True
     audit.record("user.reactivated", user, actor=_actor(by), now=now)
     db.session.flush()
+    _tell(user, by, _l("Your werklab account is active again"), "reactivated", now=now)
     return user
+
+
+def _tell(user: User, by: User, subject, change: str, *, now: datetime | None) -> None:
+    """A mail to `user` that a coordinator changed their account (`change`: roles_changed,
+    deactivated, reactivated), with a link to sign in; not to a coordinator who changed
+    their own account, who knows."""
+    if user.id == by.id:
+        return
+    queue_mail(
+        user.email,
+        subject,
+        "accounts/account_changed",
+        to_name=user.name,
+        kind=f"user.{change}",
+        now=now,
+        user=user,
+        by=by,
+        change=change,
+        sign_in_url=external_url("accounts.home"),
+    )
 
 
 def _actor(user: User) -> str:
