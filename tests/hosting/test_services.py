@@ -218,6 +218,14 @@ def test_a_deleted_meeting_frees_its_host(world):
     db.session.flush()
     db.session.refresh(offer)
     assert offer.status is OfferStatus.OPEN and offer.session_id is None
+    # The host hears that they need not prepare, in Dutch, with a link to their offer.
+    [mail] = outbox("hosting.meeting_removed")
+    assert mail.to_addr == world.people[0].email
+    assert mail.subject == "“Thema 3” vindt niet bij jou plaats"
+    body = " ".join(mail.body_text.split())
+    assert "die jij zou ontvangen, is van het programma gehaald" in body
+    assert f"/mijn-traject/gastheer/{offer.id}" in body
+    assert mail.reply_to == [[world.trainer.display_name, world.trainer.email]]
 
 
 # --- reminders -----------------------------------------------------------------------------

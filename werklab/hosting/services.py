@@ -330,6 +330,27 @@ def release_host(offer: HostOffer, *, actor: User, now: datetime | None = None) 
     return offer
 
 
+def mail_host_of_removed_meeting(offer: HostOffer, session, *, now: datetime) -> int:
+    """The meeting `offer` was to host is deleted: the host need not prepare, and their offer
+    is open for another meeting."""
+    trainers = offer.programme.trainers
+    return queue_mail(
+        offer.registration.email,
+        _l("“%(theme)s” will not take place at your place", theme=session.theme),
+        "hosting/meeting_removed",
+        to_name=_one_line(offer.registration.full_name),
+        reply_to=[(_one_line(t.display_name), t.email) for t in trainers] or None,
+        locale=offer.registration.locale,
+        kind="hosting.meeting_removed",
+        now=now,
+        name=offer.registration.first_name,
+        theme=session.theme,
+        starts_at=session.starts_at,
+        programme_title=offer.programme.title,
+        url=external_url("hosting.offer", offer_id=offer.id),
+    )
+
+
 def _mail_host(offer, template, subject, taken, actor: User | None, now) -> int:
     session = offer.session
     trainers = offer.programme.trainers
