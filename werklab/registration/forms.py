@@ -201,17 +201,22 @@ class RegistrationForm(FlaskForm):
         waiting_list: bool = False,
         **kwargs,
     ):
+        left_out = set()
+        if not programme.kind.asks_learning_question:
+            left_out.add("learning_question")
+        if not programme.fee_cents or waiting_list:
+            left_out.update(("payment_method", *self.BILLING_FIELDS))
+        if left_out:
+            # Fields that do not apply are not made at all, rather than made and deleted
+            # (half the form on the waiting list); they read as None, as deleted fields do.
+            self._unbound_fields = [f for f in self._unbound_fields if f[0] not in left_out]
         super().__init__(*args, **kwargs)
+        for name in left_out:
+            setattr(self, name, None)
         self.programme = programme
         #: The programme is full: joining the waiting list, how to pay is asked at the offer.
         self.waiting_list = waiting_list
-        if not programme.kind.asks_learning_question:
-            del self.learning_question
-        if not programme.fee_cents or waiting_list:
-            del self.payment_method
-            for name in self.BILLING_FIELDS:
-                delattr(self, name)
-        elif not online_payment:
+        if "payment_method" not in left_out and not online_payment:
             # Without Stripe (the demo default) the invoice is the only way to pay.
             self.payment_method.choices = [
                 c for c in self.payment_method.choices if c.value != "online"
