@@ -312,19 +312,13 @@ def release_host(offer: HostOffer, *, actor: User, now: datetime | None = None) 
         session_id=session.id if session else None,
     )
     if session is not None and session.starts_at > now:
-        queue_mail(
-            offer.registration.email,
+        _to_host(
+            offer,
+            session,
             _l("You are no longer hosting “%(theme)s”", theme=session.theme),
             "hosting/released",
-            to_name=_one_line(offer.registration.full_name),
             reply_to=[(_one_line(actor.display_name), actor.email)],
-            locale=offer.registration.locale,
-            kind="hosting.released",
             now=now,
-            name=offer.registration.first_name,
-            theme=session.theme,
-            starts_at=session.starts_at,
-            programme_title=offer.programme.title,
             trainer_name=actor.display_name,
         )
     return offer
@@ -333,32 +327,24 @@ def release_host(offer: HostOffer, *, actor: User, now: datetime | None = None) 
 def mail_host_of_removed_meeting(offer: HostOffer, session, *, now: datetime) -> int:
     """The meeting `offer` was to host is deleted: the host need not prepare, and their offer
     is open for another meeting."""
-    trainers = offer.programme.trainers
-    return queue_mail(
-        offer.registration.email,
+    return _to_host(
+        offer,
+        session,
         _l("“%(theme)s” will not take place at your place", theme=session.theme),
         "hosting/meeting_removed",
-        to_name=_one_line(offer.registration.full_name),
-        reply_to=[(_one_line(t.display_name), t.email) for t in trainers] or None,
-        locale=offer.registration.locale,
-        kind="hosting.meeting_removed",
+        reply_to=_trainers(offer),
         now=now,
-        name=offer.registration.first_name,
-        theme=session.theme,
-        starts_at=session.starts_at,
-        programme_title=offer.programme.title,
         url=external_url("hosting.offer", offer_id=offer.id),
     )
 
 
-def _mail_host(offer, template, subject, taken, actor: User | None, now) -> int:
-    session = offer.session
-    trainers = offer.programme.trainers
-    reply_to = (
-        [(_one_line(actor.display_name), actor.email)]
-        if actor is not None
-        else [(_one_line(t.display_name), t.email) for t in trainers] or None
-    )
+def _trainers(offer: HostOffer) -> list[tuple[str, str]] | None:
+    """Where a host's reply goes: the programme's trainers."""
+    return [(_one_line(t.display_name), t.email) for t in offer.programme.trainers] or None
+
+
+def _to_host(offer: HostOffer, session, subject, template: str, *, reply_to, now, **context):
+    """Queue `template` for the host of `offer`, about `session`, in the host's language."""
     return queue_mail(
         offer.registration.email,
         subject,
@@ -372,6 +358,23 @@ def _mail_host(offer, template, subject, taken, actor: User | None, now) -> int:
         programme_title=offer.programme.title,
         theme=session.theme,
         starts_at=session.starts_at,
+        **context,
+    )
+
+
+def _mail_host(offer, template, subject, taken, actor: User | None, now) -> int:
+    session = offer.session
+    trainers = offer.programme.trainers
+    reply_to = (
+        [(_one_line(actor.display_name), actor.email)] if actor is not None else _trainers(offer)
+    )
+    return _to_host(
+        offer,
+        session,
+        subject,
+        template,
+        reply_to=reply_to,
+        now=now,
         ends_at=session.ends_at,
         organisation=offer.organisation,
         address=offer.address,
