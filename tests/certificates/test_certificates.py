@@ -181,6 +181,21 @@ def test_verify_valid_revoked_and_unknown(client, programme, people, trainer):
     assert db.session.execute(
         select(AuditEntry).where(AuditEntry.action == "certificate.revoked")
     ).scalar_one()
+    # The holder hears of it, in Dutch, and a reply reaches the trainer who revoked it.
+    [mail] = outbox("certificate.revoked")
+    assert mail.to_addr == people[0].email
+    assert mail.subject == f"Je bewijs van deelname is ingetrokken: {programme.title}"
+    body = " ".join(mail.body_text.split())
+    assert f"{trainer.display_name} heeft je bewijs van deelname aan {programme.title}" in body
+    assert f"ingetrokken (verificatiecode {certificate.code})" in body
+    assert mail.reply_to == [[trainer.display_name, trainer.email]]
+    # Asking again changes nothing and mails nothing.
+    again = client.post(
+        f"/werkruimte/certificaat/{certificate.id}/intrekken",
+        data={"csrf_token": csrf_from(text(page))},
+    )
+    assert again.status_code == 302
+    assert len(outbox("certificate.revoked")) == 1
 
     unknown = client.get("/verificatie/" + services.new_code())
     assert unknown.status_code == 404

@@ -286,7 +286,8 @@ def _issue(programme, standing: Standing, trainers, actor: User, now) -> Certifi
 def revoke_certificate(
     certificate: Certificate, *, actor: User, now: datetime | None = None
 ) -> Certificate:
-    """Revoke a certificate: the verification page says so from now on."""
+    """Revoke a certificate: the verification page says so from now on, and its holder is
+    told (a reply reaches whoever revoked it)."""
     now = now or utcnow()
     if certificate.revoked_at is not None:
         raise AlreadyRevoked(str(_l("This certificate has already been revoked.")))
@@ -300,6 +301,20 @@ def revoke_certificate(
         now=now,
         registration_id=certificate.registration_id,
         programme_id=certificate.programme_id,
+    )
+    registration = certificate.registration
+    mail.queue_mail(
+        registration.email,
+        _l("Your certificate has been withdrawn: %(title)s", title=certificate.programme_title),
+        "certificates/revoked",
+        to_name=registration.full_name,
+        reply_to=[(" ".join(actor.display_name.split()), actor.email)],
+        locale=registration.locale,
+        kind="certificate.revoked",
+        now=now,
+        certificate=certificate,
+        registration=registration,
+        revoked_by=actor.display_name,
     )
     return certificate
 
