@@ -108,6 +108,16 @@ def test_password_change_ends_every_other_session(app, trainer):
     assert signed_in(laptop)
     assert not signed_in(phone)
     assert services.authenticate("trainer@example.nl", "een-heel-nieuw-wachtwoord") is not None
+    # The owner hears of it, so that a change they did not make does not go unnoticed.
+    [mail] = outbox("user.password_changed")
+    assert (mail.to_addr, mail.subject) == (
+        "trainer@example.nl",
+        "Je wachtwoord bij werklab is gewijzigd",
+    )
+    body = " ".join(mail.body_text.split())
+    assert "Het wachtwoord van je account bij werklab is gewijzigd op " in body
+    assert "Was jij dit niet? Vraag dan meteen een inloglink aan" in body
+    assert body.endswith("http://werklab.test/inloggen")
 
 
 def test_password_change_checks_current_and_length(client, trainer):
@@ -161,6 +171,58 @@ def request_link(client, email, **kw):
 def link_from_mail() -> str:
     mail = outbox("accounts.login_link")[-1]
     return re.search(r"http://werklab.test(/inloggen/link/\S+)", mail.body_text).group(1)
+
+
+def test_a_forgotten_password_is_replaced_after_signing_in_with_a_link(client, trainer):
+    login = text(client.get("/inloggen"))
+    assert "Wachtwoord vergeten? Vraag een inloglink aan met je e-mailadres" in login
+    request_link(client, "trainer@example.nl")
+    path = link_from_mail()
+    client.post(path, data={"csrf_token": csrf_from(text(client.get(path)))})
+    assert signed_in(client)
+    page = text(client.get("/account/wachtwoord"))
+    assert "je huidige wachtwoord is niet nodig" in page
+    assert 'name="current"' not in page
+    new = "na-een-link-gekozen-wachtwoord"
+    response = client.post(
+        "/account/wachtwoord",
+        data={"csrf_token": csrf_from(page), "new": new, "repeat": new},
+    )
+    assert response.status_code == 302
+    assert services.authenticate("trainer@example.nl", new) is not None
+    assert services.authenticate("trainer@example.nl", PASSWORD) is None
+    assert len(outbox("user.password_changed")) == 1
+    # The session that followed no longer counts as one started by a link.
+    assert 'name="current"' in text(client.get("/account/wachtwoord"))
+
+
+def test_a_link_sign_in_older_than_the_link_asks_for_the_password_again(client, trainer):
+    request_link(client, "trainer@example.nl")
+    path = link_from_mail()
+    client.post(path, data={"csrf_token": csrf_from(text(client.get(path)))})
+    with client.session_transaction() as state:
+        state["link_sign_in_at"] -= 31 * 60
+    page = text(client.get("/account/wachtwoord"))
+    assert 'name="current"' in page
+    response = client.post(
+        "/account/wachtwoord",
+        data={"csrf_token": csrf_from(page), "new": "x" * 14, "repeat": "x" * 14},
+    )
+    assert response.status_code == 400
+    assert services.authenticate("trainer@example.nl", PASSWORD) is not None
+    assert outbox("user.password_changed") == []
+
+
+def test_a_password_sign_in_needs_the_current_password_to_change_it(client, trainer):
+    password_login(client, "trainer@example.nl", PASSWORD)
+    page = text(client.get("/account/wachtwoord"))
+    assert 'name="current"' in page
+    response = client.post(
+        "/account/wachtwoord",
+        data={"csrf_token": csrf_from(page), "new": "y" * 14, "repeat": "y" * 14},
+    )
+    assert response.status_code == 400
+    assert services.authenticate("trainer@example.nl", PASSWORD) is not None
 
 
 def test_participant_signs_in_with_a_link(client, factories, programme):

@@ -101,13 +101,29 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def set_password(user: User, password: str, *, actor: str, now: datetime | None = None) -> User:
-    """Set a new password and end every session of the user (the caller signs in again)."""
+def set_password(
+    user: User, password: str, *, actor: str, tell: bool = False, now: datetime | None = None
+) -> User:
+    """Set a new password and end every session of the user (the caller signs in again).
+    `tell`: mail the user that their password changed, so that someone who did not change it
+    finds out (not when a new account chooses its first password)."""
     now = now or utcnow()
     user.password_hash = _hash(password)
     end_all_sessions(user)
     audit.record("user.password_changed", user, actor=actor, now=now)
     db.session.flush()
+    if tell:
+        queue_mail(
+            user.email,
+            _l("Your werklab password has been changed"),
+            "accounts/password_changed",
+            to_name=user.name,
+            kind="user.password_changed",
+            now=now,
+            user=user,
+            when=now,
+            sign_in_url=external_url("accounts.login"),
+        )
     return user
 
 

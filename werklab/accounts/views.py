@@ -47,7 +47,23 @@ def _sign_in(user, method: str) -> None:
     if lang:
         session["lang"] = lang
     login_user(user)
+    if method == "link":
+        session[LINK_SIGN_IN_KEY] = int(utcnow().timestamp())
     services.record_sign_in(user, method=method)
+
+
+#: When this session was started with a link from the user's mailbox (seconds since 1970).
+LINK_SIGN_IN_KEY = "link_sign_in_at"
+
+
+def _fresh_link_sign_in() -> bool:
+    """Signed in with a link from one's own mailbox within the link's lifetime: that proves
+    as much as a password-reset mail, so a forgotten password may be replaced without it."""
+    started = session.get(LINK_SIGN_IN_KEY)
+    if not isinstance(started, int):
+        return False
+    age = utcnow().timestamp() - started
+    return 0 <= age <= services.LINK_LIFETIME.total_seconds()
 
 
 @bp.get("/inloggen")
@@ -154,21 +170,25 @@ def change_password():
     """Change the password; every other session of the user ends.
 
     Staff created by a coordinator have no password yet (they signed in with a link): they
-    choose one without a current password.
+    choose one without a current password. So does someone who signed in with a link in the
+    last 30 minutes: the way to replace a forgotten password.
     """
     if not current_user.is_staff:
         abort(403)
     user = current_user._get_current_object()
     has_password = bool(user.password_hash)
+    needs_current = has_password and not _fresh_link_sign_in()
     form = ChangePasswordForm()
-    if not has_password:
+    if not needs_current:
         del form.current
     if form.validate_on_submit():
-        if has_password and services.authenticate(user.email, form.current.data) is None:
+        if needs_current and services.authenticate(user.email, form.current.data) is None:
             form.current.errors.append(_("This is not your current password."))
         else:
             try:
-                services.set_password(user, form.new.data, actor=f"user:{user.id}")
+                services.set_password(
+                    user, form.new.data, actor=f"user:{user.id}", tell=has_password
+                )
             except DomainError as exc:
                 db.session.rollback()
                 form.new.errors.append(exc.message)
@@ -184,5 +204,5 @@ def change_password():
                     flash(_("Your password has been set."), "success")
                 return redirect(url_for("accounts.home"))
     return render_template(
-        "accounts/password.html", form=form, has_password=has_password
+        "accounts/password.html", form=form, has_password=has_password, needs_current=needs_current
     ), 400 if form.errors else 200
