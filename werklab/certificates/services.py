@@ -308,7 +308,7 @@ def revoke_certificate(
         _l("Your certificate has been withdrawn: %(title)s", title=certificate.programme_title),
         "certificates/revoked",
         to_name=registration.full_name,
-        reply_to=[(" ".join(actor.display_name.split()), actor.email)],
+        reply_to=[(actor.display_name, actor.email)],  # made one line by mail_headers
         locale=registration.locale,
         kind="certificate.revoked",
         now=now,
