@@ -254,6 +254,13 @@ def test_a_changed_account_hears_of_it_and_the_link_opens(app, admin, coordinato
     db.session.refresh(coordinator)
     assert coordinator.is_trainer
     assert len(outbox()) == before
+    # An account that is switched off hears of being switched off, not of new roles.
+    assert post(admin, url + "/deactiveren", {}).status_code == 302
+    before = len(outbox())
+    assert post(admin, url, {"is_coordinator": "y"}).status_code == 302
+    db.session.refresh(tim)
+    assert tim.is_coordinator and not tim.active
+    assert len(outbox()) == before
 
 
 def test_a_coordinator_keeps_their_own_coordinator_role(admin, coordinator):

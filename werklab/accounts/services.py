@@ -342,8 +342,9 @@ def reactivate_user(user: User, *, by: User, now: datetime | None = None) -> Use
 def _tell(user: User, by: User, subject, change: str, *, now: datetime | None) -> None:
     """A mail to `user` that a coordinator changed their account (`change`: roles_changed,
     deactivated, reactivated), with a link to sign in; not to a coordinator who changed
-    their own account, who knows."""
-    if user.id == by.id:
+    their own account, who knows, and not of new roles to an account that is switched off
+    (as catalog's mail to a trainer): once it is on again, they see their roles on signing in."""
+    if user.id == by.id or (change == "roles_changed" and not user.active):
         return
     queue_mail(
         user.email,
