@@ -435,29 +435,26 @@ def assign_trainer(
             str(_l("%(name)s already runs this programme.", name=user.display_name))
         )
     programme.trainers.append(user)
-    audit.record("programme.trainer_assigned", programme, actor=actor, now=now, user_id=user.id)
-    _tell_trainer(
-        user,
-        programme,
-        _l("You now run %(title)s", title=programme.title),
-        assigned=True,
-        now=now,
-    )
+    _trainer_changed(programme, user, assigned=True, actor=actor, now=now)
     db.session.flush()
     return programme
 
 
-def _tell_trainer(user: User, programme: Programme, subject, *, assigned: bool, now) -> None:
-    """A trainer hears that they now run a programme (with its sessions and a link to its
-    workspace), or no longer do; not someone whose account is switched off."""
+def _trainer_changed(programme: Programme, user: User, *, assigned: bool, actor: str, now):
+    """Record that `user` now runs `programme` (or no longer does), and tell them: with its
+    sessions and a link to its workspace; not someone whose account is switched off."""
+    action = "programme.trainer_assigned" if assigned else "programme.trainer_removed"
+    audit.record(action, programme, actor=actor, now=now, user_id=user.id)
     if not user.active:
         return
     queue_mail(
         user.email,
-        subject,
+        _l("You now run %(title)s", title=programme.title)
+        if assigned
+        else _l("You no longer run %(title)s", title=programme.title),
         "catalog/trainer_assigned" if assigned else "catalog/trainer_removed",
         to_name=user.name,
-        kind="programme.trainer_assigned" if assigned else "programme.trainer_removed",
+        kind=action,
         now=now,
         user=user,
         programme=programme,
@@ -488,14 +485,7 @@ def unassign_trainer(
             )
         )
     programme.trainers.remove(user)
-    audit.record("programme.trainer_removed", programme, actor=actor, now=now, user_id=user.id)
-    _tell_trainer(
-        user,
-        programme,
-        _l("You no longer run %(title)s", title=programme.title),
-        assigned=False,
-        now=now,
-    )
+    _trainer_changed(programme, user, assigned=False, actor=actor, now=now)
     db.session.flush()
     return programme
 
