@@ -63,6 +63,7 @@ from werklab.reminders.views import bp as reminders_bp
 from werklab.renewal import handlers as renewal_handlers  # noqa: F401
 from werklab.renewal.views import bp as renewal_bp
 from werklab.series.views import bp as series_bp
+from werklab.text import paragraphs
 from werklab.themes import handlers as themes_handlers  # noqa: F401
 from werklab.themes.views import bp as themes_bp
 from werklab.workspace.views import bp as workspace_bp
@@ -101,6 +102,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     app.jinja_env.globals.update(catalog_labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals.update(registration_labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals.update(seat_price=seat_price, is_read_only=permissions.is_read_only)
+    app.jinja_env.filters["paragraphs"] = paragraphs
     with app.app_context():
         configure_engine(
             db.engine,
