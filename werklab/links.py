@@ -29,17 +29,45 @@ def _serializer(secret_key: str, salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret_key, salt=salt)
 
 
+#: Tokens signed or checked lately and what they stand for, per key and salt (None: a bad
+#: token). These tokens carry no time, so a value always has the same token: a registration
+#: signs its manage link for the page it lands on and again for its mail, and the page
+#: then checks it. Each table starts afresh once it holds TOKENS_KEPT.
+_TOKENS: dict[tuple[str, str, str], str] = {}
+_VALUES: dict[tuple[str, str, str], str | None] = {}
+TOKENS_KEPT = 4096
+
+
+def _keep(table: dict, key: tuple, value) -> None:
+    if len(table) >= TOKENS_KEPT:
+        table.clear()
+    table[key] = value
+
+
 def sign(value: str, *, salt: str) -> str:
-    return _serializer(current_app.config["SECRET_KEY"], salt).dumps(value)
+    key = (current_app.config["SECRET_KEY"], salt, value)
+    token = _TOKENS.get(key)
+    if token is None:
+        token = _serializer(key[0], salt).dumps(value)
+        _keep(_TOKENS, key, token)
+        _keep(_VALUES, (key[0], salt, token), value)
+    return token
 
 
 def unsign(token: str, *, salt: str) -> str | None:
     """Return the signed value, or None for a tampered or malformed token."""
+    key = (current_app.config["SECRET_KEY"], salt, token)
     try:
-        value = _serializer(current_app.config["SECRET_KEY"], salt).loads(token)
+        return _VALUES[key]
+    except KeyError:
+        pass
+    try:
+        value = _serializer(key[0], salt).loads(token)
     except (BadSignature, UnicodeError, ValueError):
-        return None
-    return value if isinstance(value, str) else None
+        value = None
+    value = value if isinstance(value, str) else None
+    _keep(_VALUES, key, value)
+    return value
 
 
 def map_url(*places: str) -> str | None:
