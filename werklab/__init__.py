@@ -167,23 +167,29 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         return response
 
     max_age = int(app.config.get("HSTS_MAX_AGE") or 0)
-    hsts = f"max-age={max_age}" if max_age > 0 else ""
-
-    @app.after_request
-    def _security_headers(response):
-        if response.status_code == 503:
-            response.headers.setdefault("Retry-After", "2")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if hsts:
-            response.headers.setdefault("Strict-Transport-Security", hsts)
-        response.headers.setdefault(
+    security_headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        *([("Strict-Transport-Security", f"max-age={max_age}")] if max_age > 0 else []),
+        (
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             # Stripe Checkout: a form POST redirects there, and browsers check the target.
             "form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'; "
             "base-uri 'none'",
+        ),
+    ]
+
+    @app.after_request
+    def _security_headers(response):
+        # Each header unless the view set its own. The names present are read once: every
+        # headers.setdefault() walks the whole list, and this runs on every response.
+        present = {name.lower() for name, _ in response.headers.items()}
+        if response.status_code == 503 and "retry-after" not in present:
+            response.headers.add("Retry-After", "2")
+        response.headers.extend(
+            [(name, value) for name, value in security_headers if name.lower() not in present]
         )
         return response
 
