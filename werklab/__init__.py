@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 from flask import Flask, abort, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, CONFIGS
@@ -66,6 +65,7 @@ from werklab.series.views import bp as series_bp
 from werklab.text import paragraphs
 from werklab.themes import handlers as themes_handlers  # noqa: F401
 from werklab.themes.views import bp as themes_bp
+from werklab.translation import lazy_gettext as _l
 from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

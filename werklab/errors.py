@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 from werklab.db import is_lock_timeout
+from werklab.translation import gettext as _
 
 
 class DomainError(Exception):

@@ -10,8 +10,6 @@ import functools
 import re
 
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
 from wtforms import TextAreaField as _TextAreaField
@@ -19,6 +17,8 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import Select, html_params
 
 from werklab import numbers
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 #: C0 control characters (but tab, line feed and carriage return), DEL, and the C1 range,
 #: the Unicode line and paragraph separators and the bidirectional overrides, which no

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from stdnum import ean as _ean
 from stdnum import iban as _iban
 from stdnum.eu import vat as _eu_vat
@@ -20,6 +19,7 @@ from stdnum.nl import postcode as _nl_postcode
 from stdnum.util import clean, isdigits
 
 from werklab.errors import ValidationError
+from werklab.translation import lazy_gettext as _l
 
 #: ISO 6523 ICD codes of the legal identifiers a Dutch buyer or seller carries.
 SCHEME_KVK = "0106"

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from werklab.accounts.models import User
 from werklab.catalog.models import Programme, ProgrammeStatus
 from werklab.errors import ReadOnly
 from werklab.registration.models import Registration
+from werklab.translation import lazy_gettext as _l
 
 
 def _signed_in(user) -> bool:

@@ -7,7 +7,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from blinker import Namespace
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,6 +17,7 @@ from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.links import external_url
 from werklab.mail import queue_mail
+from werklab.translation import lazy_gettext as _l
 
 LINK_LIFETIME = timedelta(minutes=30)
 #: A new staff member's first link: the welcome mail may wait in an inbox over a weekend.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from werklab.assignments.services import AssignmentData
 from werklab.catalog.services import local_to_utc, utc_to_local
 from werklab.fields import TextAreaField, no_control_characters, single_line, strip
+from werklab.translation import lazy_gettext as _l
 
 TEXT_MAX = 20000
 

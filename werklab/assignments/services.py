@@ -16,8 +16,6 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from blinker import Namespace
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -37,6 +35,8 @@ from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 #: At most this many bytes per file; one byte more is refused with the 413 page.
 MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -13,6 +11,8 @@ from werklab.assignments.forms import AssignmentForm, FeedbackForm, SubmissionFo
 from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("assignments", __name__)
 

@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from werklab.attendance.labels import STATUS_LABELS
@@ -23,6 +22,7 @@ from werklab.extensions import db
 from werklab.registration.labels import REGISTRATION_STATUS_LABELS
 from werklab.registration.models import Registration, RegistrationStatus
 from werklab.spreadsheets import Cell, neutralise
+from werklab.translation import gettext as _
 
 __all__ = ["Matrix", "filename", "matrix", "table"]
 

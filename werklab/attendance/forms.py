@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import InputRequired
 
 from werklab.attendance.models import AttendanceStatus
+from werklab.translation import lazy_gettext as _l
 
 
 class MarkForm(FlaskForm):

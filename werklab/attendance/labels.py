@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from werklab.attendance.models import AttendanceStatus
+from werklab.translation import lazy_gettext as _l
 
 STATUS_LABELS = {
     AttendanceStatus.PRESENT: _l("Present"),

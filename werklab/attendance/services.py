@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
@@ -19,6 +18,7 @@ from werklab.db import utcnow
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 
 class NotOnRegister(DomainError):

@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -28,6 +27,7 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration.models import Registration
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
+from werklab.translation import gettext as _
 
 bp = Blueprint("attendance", __name__, url_prefix="/werkruimte")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 
 from werklab.errors import ValidationError
+from werklab.translation import lazy_gettext as _l
 
 
 def _local(moment: datetime) -> str:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from werklab.catalog.models import GoStatus, ProgrammeKind, ProgrammeStatus, SessionKind
+from werklab.translation import lazy_gettext as _l
 
 KIND_LABELS = {
     ProgrammeKind.WERKLAB: _l("Werklab"),

@@ -9,7 +9,6 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from blinker import Namespace
-from flask_babel import lazy_gettext as _l
 from slugify import slugify as make_slug
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
@@ -32,6 +31,7 @@ from werklab.errors import ValidationError
 from werklab.extensions import db
 from werklab.links import external_url
 from werklab.mail import queue_mail
+from werklab.translation import lazy_gettext as _l
 
 LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 

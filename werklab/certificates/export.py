@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -19,6 +18,7 @@ from werklab.certificates.models import Certificate
 from werklab.extensions import db
 from werklab.registration.models import Registration
 from werklab.spreadsheets import Cell, neutralise
+from werklab.translation import gettext as _
 
 __all__ = ["certificates", "filename", "table"]
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from werklab.certificates.models import RuleKind
 from werklab.fields import single_line, strip
+from werklab.translation import lazy_gettext as _l
 
 
 class RuleForm(FlaskForm):

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -23,6 +22,7 @@ from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 #: Renders the PDF when the mail is sent (werklab.mail attachments_later).
 ATTACHMENT_RENDERER = "werklab.certificates.pdf:certificate_attachment"

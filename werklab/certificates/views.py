@@ -13,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -25,6 +24,7 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration import services as registration_services
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
+from werklab.translation import gettext as _
 
 bp = Blueprint("certificates", __name__)
 

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from werklab import audit
@@ -37,6 +36,7 @@ from werklab.links import external_url
 from werklab.mail import queue_mail
 from werklab.registration.lookup import manage_token
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 #: Statuses from which a programme can be completed: it ran (open or closed).
 COMPLETABLE = (ProgrammeStatus.OPEN, ProgrammeStatus.CLOSED)

@@ -3,7 +3,6 @@ built from the questionnaire; services.submit_answers checks it.)"""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from werklab.evaluations.questionnaires import QuestionData
 from werklab.evaluations.ready_made import READY_MADE
 from werklab.evaluations.services import MAX_OPEN_DAYS, SettingsData
 from werklab.fields import TextAreaField, no_control_characters, single_line, strip
+from werklab.translation import lazy_gettext as _l
 
 KIND_LABELS = {
     QuestionKind.SCALE: _l("Scale from 1 to 5"),

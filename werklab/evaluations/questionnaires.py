@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,6 +22,7 @@ from werklab.evaluations.models import (
 )
 from werklab.evaluations.ready_made import DEFAULT_KEY, READY_MADE
 from werklab.extensions import db
+from werklab.translation import lazy_gettext as _l
 
 MAX_OPTIONS = 10
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,6 +23,7 @@ from werklab.evaluations.models import (
 from werklab.evaluations.questionnaires import default_title
 from werklab.extensions import db
 from werklab.registration.models import Registration
+from werklab.translation import lazy_gettext as _l
 
 #: Under this many answers to a question, an anonymous evaluation shows nothing of it.
 MIN_ANSWERS = 3

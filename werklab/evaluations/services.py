@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -37,6 +36,7 @@ from werklab.fields import normalize_newlines
 from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 MAX_OPEN_DAYS = 60
 OPEN_ANSWER_MAX = 5000

@@ -7,7 +7,6 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -26,6 +25,7 @@ from werklab.evaluations.forms import (
 )
 from werklab.evaluations.models import QuestionKind
 from werklab.extensions import db
+from werklab.translation import gettext as _
 
 bp = Blueprint("evaluations", __name__)
 

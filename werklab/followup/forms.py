@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, Length
 from werklab.fields import TextAreaField, no_control_characters, single_line, strip
 from werklab.followup.models import CONTACT_NOTE_MAX_LENGTH
 from werklab.followup.services import MESSAGE_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from werklab.translation import lazy_gettext as _l
 
 
 class MessageForm(FlaskForm):

@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +24,7 @@ from werklab.followup.models import CONTACT_NOTE_MAX_LENGTH, ContactNote, Digest
 from werklab.followup.signals import REGISTRY, Finding, SignalKind, compute_all
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration
+from werklab.translation import lazy_gettext as _l
 
 SUBJECT_MAX_LENGTH = 200
 MESSAGE_MAX_LENGTH = 5000

@@ -25,7 +25,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab.accounts.models import User
@@ -39,6 +38,7 @@ from werklab.extensions import db
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.invoicing.models import DocumentKind, Invoice, InvoiceStatus
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 #: An offer from the waiting list counts as left unanswered after this long (the offer
 #: itself runs WAITLIST_OFFER_HOURS, 48 by default: this leaves the trainer time to call).

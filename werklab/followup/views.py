@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -14,6 +13,7 @@ from werklab.extensions import db
 from werklab.followup import services
 from werklab.followup.forms import ContactForm, MessageForm
 from werklab.followup.signals import REGISTRY
+from werklab.translation import gettext as _
 
 bp = Blueprint("followup", __name__, url_prefix="/werkruimte")
 

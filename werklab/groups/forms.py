@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from werklab.groups.services import SIZE_CHOICES
+from werklab.translation import lazy_gettext as _l
 
 
 class ComposeForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
+from werklab.translation import gettext as _
 
 _GENERATED = re.compile(r"^(?:Groep|Group) (\d+)$")
 

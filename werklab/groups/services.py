@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from blinker import Namespace
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -21,6 +20,7 @@ from werklab.groups.composition import Person, compose, normalise, pairs_of
 from werklab.groups.labels import group_name
 from werklab.groups.models import HomeworkGroup, HomeworkGroupMember
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import gettext as _
 
 #: Homework groups were made or their members changed: sender the programme, with
 #: group_ids, actor (a user or None) and now. The messages area tells the members.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -15,6 +14,7 @@ from werklab.groups import services
 from werklab.groups.forms import ComposeForm, LockForm, MoveForm
 from werklab.groups.labels import group_name
 from werklab.registration.lookup import load_registration
+from werklab.translation import gettext as _
 
 bp = Blueprint("groups", __name__)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -17,6 +16,7 @@ from werklab.hosting.models import (
     QUESTION_MAX_LENGTH,
 )
 from werklab.i18n import long_date
+from werklab.translation import lazy_gettext as _l
 
 CAPACITY_MESSAGE = _l("Give the number of people the room seats: 1 to %(max)d.", max=MAX_CAPACITY)
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -34,6 +33,7 @@ from werklab.links import external_url, map_url
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
 from werklab.registration.seats import lock_programme, seats_taken, seats_taken_expr
+from werklab.translation import lazy_gettext as _l
 
 #: Programmes that meet at rotating hosts (a werklab has its fixed three places).
 HOSTED_KINDS = (ProgrammeKind.COP, ProgrammeKind.LEARNING_COMMUNITY)

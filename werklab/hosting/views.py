@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -18,6 +17,7 @@ from werklab.hosting.forms import AcceptForm, ConfirmForm, OfferForm, QuestionFo
 from werklab.hosting.services import OfferData
 from werklab.links import map_url
 from werklab.registration.lookup import load_registration
+from werklab.translation import gettext as _
 
 bp = Blueprint("hosting", __name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,6 +28,7 @@ from werklab.fields import (
     strip,
 )
 from werklab.initiatives.services import InitiativeData
+from werklab.translation import lazy_gettext as _l
 
 
 def _line(label, max_length=200, **kw):

@@ -8,7 +8,6 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from blinker import Namespace
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +29,7 @@ from werklab.links import external_url, sign, unsign
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
 from werklab.registration.signals import programme_cancelled
+from werklab.translation import lazy_gettext as _l
 
 HOST_SALT = "werklab.initiatives.host"
 FEEDBACK_SALT = "werklab.initiatives.feedback"

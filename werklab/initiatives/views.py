@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -22,6 +21,7 @@ from werklab.initiatives.forms import (
 )
 from werklab.initiatives.models import Initiative, VisitStatus
 from werklab.registration.lookup import find_by_token
+from werklab.translation import gettext as _
 
 bp = Blueprint("initiatives", __name__)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +21,7 @@ from werklab.extensions import db
 from werklab.intake.forms import STATUS_LABELS
 from werklab.intake.models import BookingRequest, Quote, QuoteStatus, RequestStatus
 from werklab.spreadsheets import Amount, Cell, neutralise
+from werklab.translation import gettext as _
 
 __all__ = ["Stages", "filename", "requests", "table"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -53,6 +52,7 @@ from werklab.intake.services import (
     IntakeData,
     QuoteData,
 )
+from werklab.translation import lazy_gettext as _l
 
 POLICY_LABELS = {
     PolicyArea.SOCIAL: _l("Social domain"),

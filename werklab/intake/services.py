@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit
@@ -36,6 +35,7 @@ from werklab.links import external_url, sign, unsign
 from werklab.mail import OutboxMail, queue_mail
 from werklab.pdf import render_pdf
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 #: Salt of the signed quote links; nothing else is signed with it.
 QUOTE_SALT = "intake.quote"

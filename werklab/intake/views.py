@@ -14,8 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -39,6 +37,8 @@ from werklab.intake.forms import (
 from werklab.intake.models import QuoteStatus, RequestStatus
 from werklab.registration.seats import seats_taken
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("intake", __name__)
 

@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit, numbers
@@ -16,6 +15,7 @@ from werklab.invoicing.buyer import clean_buyer
 from werklab.invoicing.models import RegistrationBilling
 from werklab.registration.models import Registration
 from werklab.registration.signup import BillingDetails
+from werklab.translation import lazy_gettext as _l
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

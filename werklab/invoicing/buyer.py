@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass
 
 from babel import Locale
-from flask_babel import lazy_gettext as _l
 
 from werklab import numbers
 from werklab.errors import ValidationError
+from werklab.translation import lazy_gettext as _l
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

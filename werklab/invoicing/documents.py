@@ -10,7 +10,6 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -32,6 +31,7 @@ from werklab.invoicing.models import (
 from werklab.invoicing.numbering import next_number
 from werklab.invoicing.pdf import mail_document
 from werklab.registration.models import Registration
+from werklab.translation import lazy_gettext as _l
 
 
 class InvoiceError(DomainError):

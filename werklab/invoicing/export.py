@@ -18,11 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from werklab.invoicing.models import Invoice, ListStatus
 from werklab.spreadsheets import Amount, Cell, neutralise, to_csv, to_xlsx
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 STATUS_LABELS = {
     ListStatus.OPEN: _l("Open"),

@@ -8,7 +8,6 @@ code) before the counter row.
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -16,6 +15,7 @@ from werklab.db import is_lock_timeout
 from werklab.errors import Busy
 from werklab.extensions import db
 from werklab.invoicing.models import InvoiceCounter
+from werklab.translation import lazy_gettext as _l
 
 
 def _lock_counter(year: int) -> InvoiceCounter | None:

@@ -16,7 +16,6 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from werklab import audit
 from werklab.catalog.pricing import seat_price
@@ -27,6 +26,7 @@ from werklab.invoicing.documents import _current_invoice, _new_invoice, _set_tot
 from werklab.invoicing.models import Invoice, InvoiceLine, InvoiceStatus
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration
+from werklab.translation import lazy_gettext as _l
 
 log = logging.getLogger("werklab.invoicing")
 

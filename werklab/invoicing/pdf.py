@@ -6,13 +6,13 @@ from datetime import datetime
 
 from flask import render_template
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from werklab.extensions import db
 from werklab.invoicing import ubl
 from werklab.invoicing.models import Invoice
 from werklab.mail import queue_mail
 from werklab.pdf import render_pdf
+from werklab.translation import lazy_gettext as _l
 
 
 def document_pdf(document: Invoice) -> bytes:

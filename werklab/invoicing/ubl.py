@@ -28,12 +28,12 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from lxml import etree
 
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.invoicing.models import Invoice
+from werklab.translation import lazy_gettext as _l
 
 NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -22,6 +20,8 @@ from werklab.invoicing.forms import MarkPaidForm, UblPeriodForm
 from werklab.invoicing.models import Invoice, InvoiceStatus, ListStatus
 from werklab.registration.lookup import find_by_token
 from werklab.spreadsheets import XLSX
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("invoicing", __name__)
 

@@ -7,7 +7,6 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -56,6 +55,7 @@ from werklab.fields import (
     single_line,
     strip,
 )
+from werklab.translation import lazy_gettext as _l
 
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public: in the catalogue, open to everyone"),

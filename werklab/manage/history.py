@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select
 
 from werklab.accounts.models import User
@@ -23,6 +21,8 @@ from werklab.initiatives.models import SiteVisit
 from werklab.invoicing.models import Invoice
 from werklab.payments.models import Payment
 from werklab.registration.models import Registration
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 PAGE_SIZE = 50
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
 from werklab.catalog.models import Programme
 from werklab.extensions import db
 from werklab.manage import history
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("history", __name__, url_prefix="/beheer")
 

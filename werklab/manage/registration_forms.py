@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -11,6 +10,7 @@ from werklab.fields import TextAreaField, no_control_characters, strip
 from werklab.registration.forms import RegistrationForm
 from werklab.registration.models import PaymentMethod, Sector
 from werklab.registration.signup import RegistrationData
+from werklab.translation import lazy_gettext as _l
 
 LOCALE_CHOICES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
 

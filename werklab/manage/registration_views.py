@@ -5,8 +5,6 @@ loaded (nobody else learns which ids exist)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -26,6 +24,8 @@ from werklab.payments.checkout import expire_checkout
 from werklab.payments.refunds import process_refunds
 from werklab.registration.forms import ConfirmForm
 from werklab.registration.models import RegistrationStatus, Sector
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("manage_registrations", __name__, url_prefix="/beheer")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
 from werklab import audit
@@ -37,6 +36,7 @@ from werklab.registration.models import (
     active_status_clause,
 )
 from werklab.registration.signup import RegistrationData
+from werklab.translation import lazy_gettext as _l
 
 S = RegistrationStatus
 

@@ -10,8 +10,6 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -45,6 +43,8 @@ from werklab.payments.refunds import process_refunds
 from werklab.registration import availability, decisions
 from werklab.registration.lookup import held_checkout_sessions
 from werklab.registration.seats import seats_taken
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("manage", __name__, url_prefix="/beheer")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from werklab.fields import TextAreaField, no_control_characters, single_line, strip
 from werklab.messages.models import Audience
+from werklab.translation import lazy_gettext as _l
 
 AUDIENCE_LABELS = {
     Audience.PARTICIPANTS: _l("All confirmed participants"),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit
@@ -30,6 +29,7 @@ from werklab.initiatives.services import visit_answered
 from werklab.links import external_url
 from werklab.mail import queue_mail
 from werklab.registration.models import RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 
 def _reply_to(user) -> list[tuple[str, str]] | None:

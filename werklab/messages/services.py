@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +22,7 @@ from werklab.links import external_url
 from werklab.mail import queue_mail
 from werklab.messages.models import Audience, Message, MessageRecipient
 from werklab.registration.models import Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 S = RegistrationStatus
 

@@ -4,7 +4,6 @@ received ("Mijn traject"), and the choice to show one's e-mail address to one's 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -19,6 +18,7 @@ from werklab.messages import (
 from werklab.messages.forms import AUDIENCE_LABELS, MessageForm, SharingForm
 from werklab.messages.models import Audience
 from werklab.registration.models import Registration
+from werklab.translation import gettext as _
 
 bp = Blueprint("messages", __name__)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import format_currency, format_date
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from werklab import charts
@@ -19,6 +18,7 @@ from werklab.overview.figures import (
     ProgrammeAttendance,
     ProgrammeRow,
 )
+from werklab.translation import gettext as _
 
 GO_COLOURS = {
     GoStatus.TENTATIVE: charts.AMBER,

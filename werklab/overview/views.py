@@ -5,7 +5,6 @@ Coordinators only; the permission is checked before anything is read."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -13,6 +12,7 @@ from werklab.db import utcnow
 from werklab.intake.forms import STATUS_LABELS as REQUEST_STAGE_LABELS
 from werklab.overview import charts
 from werklab.overview.figures import OPEN_STAGES, overview
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("overview", __name__)
 

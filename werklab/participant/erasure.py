@@ -18,7 +18,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from werklab import audit
@@ -32,6 +31,7 @@ from werklab.followup.models import ContactNote
 from werklab.hosting.models import HostOffer, HostQuestion
 from werklab.mail import ERASED_DOMAIN, OutboxMail
 from werklab.registration.models import Registration
+from werklab.translation import gettext as _
 from werklab.workspace.models import TrainerNote
 
 _OVER = (ProgrammeStatus.COMPLETED, ProgrammeStatus.CANCELLED)

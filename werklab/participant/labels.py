@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from werklab.translation import lazy_gettext as _l
 
 #: What happened, as a person reads it; unknown actions are shown as they are stored.
 ACTION_LABELS = {

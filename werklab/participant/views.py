@@ -15,8 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from werklab import menu, permissions
@@ -39,6 +37,8 @@ from werklab.registration.models import PaymentMethod
 from werklab.registration.money import money_outcome
 from werklab.renewal.services import open_invitations as renewal_invitations
 from werklab.themes.services import ballots_for_email
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 bp = Blueprint("participant", __name__, url_prefix="/mijn-traject")
 

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import stripe
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from werklab import audit
 from werklab.catalog.pricing import seat_price
@@ -33,6 +32,7 @@ from werklab.payments.client import (
 )
 from werklab.registration import services as registration_services
 from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 log = logging.getLogger("werklab.payments")
 

@@ -7,11 +7,11 @@ import threading
 
 import stripe
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from werklab import testmode
 from werklab.errors import DomainError
 from werklab.extensions import db
+from werklab.translation import lazy_gettext as _l
 
 log = logging.getLogger("werklab.payments")
 

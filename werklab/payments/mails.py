@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab.accounts.models import User
@@ -14,6 +13,7 @@ from werklab.mail import queue_mail
 from werklab.payments.models import Payment, RefundReason
 from werklab.registration import services as registration_services
 from werklab.registration.models import Registration
+from werklab.translation import lazy_gettext as _l
 
 REASON_LABELS = {
     RefundReason.LATE_PAYMENT: _l(

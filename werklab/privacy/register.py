@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from werklab.translation import lazy_gettext as _l
 
 
 class Basis(enum.Enum):

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -44,6 +43,7 @@ from werklab.registration.forms import (
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 from werklab.registration.money import MoneyOutcome, money_outcome
 from werklab.reminders.services import state_for as reminder_state
+from werklab.translation import gettext as _
 
 bp = Blueprint("registration", __name__)
 

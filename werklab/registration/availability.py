@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -37,6 +36,7 @@ from werklab.errors import ValidationError
 from werklab.extensions import db
 from werklab.registration.seats import lock_programme, seats_taken, seats_taken_expr
 from werklab.registration.waitlist import advance_waiting_list
+from werklab.translation import lazy_gettext as _l
 
 
 @cache

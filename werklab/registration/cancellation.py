@@ -5,8 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-
 from werklab import audit
 from werklab.db import utcnow
 from werklab.errors import DomainError
@@ -18,6 +16,7 @@ from werklab.registration.money import money_back_due
 from werklab.registration.seats import lock_programme, seat_state
 from werklab.registration.signup import AlreadyRegistered, RegistrationData, check_email_domain
 from werklab.registration.waitlist import advance_waiting_list
+from werklab.translation import lazy_gettext as _l
 
 S = RegistrationStatus
 

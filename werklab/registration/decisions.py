@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit
@@ -18,6 +17,7 @@ from werklab.links import external_url
 from werklab.mail import queue_mail
 from werklab.registration import services, signals
 from werklab.registration.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 
 class DecisionError(DomainError):

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-
 from werklab import audit
 from werklab.db import utcnow
 from werklab.errors import DomainError
@@ -15,6 +13,7 @@ from werklab.extensions import db
 from werklab.mail import queue_mail
 from werklab.registration.lookup import manage_url
 from werklab.registration.models import Registration
+from werklab.translation import lazy_gettext as _l
 
 #: The fields a participant may change, with their label in the confirmation mail.
 FIELD_LABELS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -43,6 +42,7 @@ from werklab.registration.details import Details
 from werklab.registration.labels import SECTOR_LABELS
 from werklab.registration.models import PaymentMethod, Sector
 from werklab.registration.signup import BillingDetails, RegistrationData
+from werklab.translation import lazy_gettext as _l
 
 
 def _required(message):

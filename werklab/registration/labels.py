@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from werklab.registration.models import RegistrationStatus, Sector
+from werklab.translation import lazy_gettext as _l
 
 SECTOR_LABELS = {
     Sector.GOVERNMENT: _l("Government"),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-
 from werklab.catalog.ics import programme_calendar
 from werklab.catalog.models import Programme
 from werklab.extensions import db
@@ -14,6 +12,7 @@ from werklab.mail import queue_mail
 from werklab.registration.lookup import manage_url
 from werklab.registration.models import Registration
 from werklab.registration.seats import waitlist_position
+from werklab.translation import lazy_gettext as _l
 
 
 def queue_registration_mail(registration: Registration, template: str, subject, now, **context):

@@ -6,11 +6,11 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from werklab.catalog.models import Programme
 from werklab.db import Base, enum_type, utcnow
+from werklab.translation import lazy_gettext as _l
 
 
 class RegistrationStatus(enum.Enum):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from werklab import audit
 from werklab.catalog.models import Programme
@@ -14,6 +13,7 @@ from werklab.extensions import db
 from werklab.registration import signals
 from werklab.registration.mails import mail_confirmation
 from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
+from werklab.translation import lazy_gettext as _l
 
 S = RegistrationStatus
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.exc import OperationalError
 
@@ -21,6 +20,7 @@ from werklab.db import in_constants, is_lock_timeout
 from werklab.errors import Busy
 from werklab.extensions import db
 from werklab.registration.models import Registration, RegistrationStatus, active_status_clause
+from werklab.translation import lazy_gettext as _l
 
 S = RegistrationStatus
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab.catalog.ics import cancelled_session_calendar, session_calendar
@@ -27,6 +26,7 @@ from werklab.extensions import db
 from werklab.mail import queue_mail
 from werklab.registration.models import Registration, RegistrationStatus
 from werklab.registration.services import manage_url
+from werklab.translation import lazy_gettext as _l
 
 
 def _place(name: str, address: str) -> str:

@@ -6,8 +6,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-
 from werklab import audit, testmode
 from werklab.catalog.models import Programme, ProgrammeStatus, Visibility
 from werklab.db import utcnow
@@ -19,6 +17,7 @@ from werklab.registration.models import PaymentMethod, Registration, Registratio
 from werklab.registration.seating import checked_payment_method, hold_seat, on_seated
 from werklab.registration.seats import lock_programme, seat_state
 from werklab.registration.waitlist import advance_waiting_list
+from werklab.translation import lazy_gettext as _l
 
 S = RegistrationStatus
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit
@@ -20,6 +19,7 @@ from werklab.registration.mails import queue_registration_mail
 from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus
 from werklab.registration.seating import checked_payment_method, hold_seat, on_seated
 from werklab.registration.seats import lock_programme, overdue_filter, seats_taken
+from werklab.translation import lazy_gettext as _l
 
 S = RegistrationStatus
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import AnyOf, InputRequired, NumberRange
 
 from werklab.reminders.models import MAX_DAYS_BEFORE
+from werklab.translation import lazy_gettext as _l
 
 _DAYS_MESSAGE = _l(
     "Fill in a whole number of days from 0 to %(max)d (0: no reminders).", max=MAX_DAYS_BEFORE

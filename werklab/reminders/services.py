@@ -25,8 +25,6 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import LazyString, format_date
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -61,6 +59,8 @@ from werklab.reminders.models import (
     SessionReminder,
     TrainerFeed,
 )
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 
 #: Programmes whose sessions take place (a draft has nobody seated; cancelled: no sessions).
 REMINDED_STATUSES = (ProgrammeStatus.OPEN, ProgrammeStatus.CLOSED)

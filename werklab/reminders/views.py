@@ -4,7 +4,6 @@ manage page, and the trainers' calendar feed."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -15,6 +14,7 @@ from werklab.extensions import db
 from werklab.registration.lookup import find_by_token
 from werklab.reminders import services
 from werklab.reminders.forms import FeedForm, ReminderChoiceForm, ReminderSettingsForm
+from werklab.translation import gettext as _
 
 bp = Blueprint("reminders", __name__)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from werklab.catalog.services import local_to_utc
 from werklab.fields import required_date, single_line, strip
 from werklab.registration.forms import RegistrationForm
+from werklab.translation import lazy_gettext as _l
 
 END_OF_DAY = time(23, 59)
 

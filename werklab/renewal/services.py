@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -32,6 +31,7 @@ from werklab.registration.models import ACTIVE_STATUSES, Registration, Registrat
 from werklab.registration.seats import lock_programme
 from werklab.registration.signup import NoSeatFree, RegistrationData, register
 from werklab.renewal.models import InvitationStatus, Renewal, RenewalInvitation
+from werklab.translation import lazy_gettext as _l
 
 Answer = InvitationStatus
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FieldList, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from werklab.fields import required_date, required_end_time, required_start_time, single_line, strip
 from werklab.series.planning import MAX_COUNT, MAX_INTERVAL, MIN_COUNT, MIN_INTERVAL
 from werklab.series.services import THEME_MAX_LENGTH, SeriesData
+from werklab.translation import lazy_gettext as _l
 
 
 class SeriesForm(FlaskForm):

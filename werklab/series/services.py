@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import format_date
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from werklab import audit
@@ -24,6 +23,7 @@ from werklab.registration.lookup import manage_url
 from werklab.registration.models import RegistrationStatus
 from werklab.registration.session_changes import people_to_tell
 from werklab.series.planning import MAX_COUNT, MAX_INTERVAL, MIN_COUNT, MIN_INTERVAL
+from werklab.translation import lazy_gettext as _l
 
 #: The interval (weeks) a series proposes by programme kind: an LG meets every 6 to 8 weeks,
 #: a CoP monthly.

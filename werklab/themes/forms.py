@@ -3,7 +3,6 @@ theme to. (Votes and taking them back are buttons: ConfirmForm.)"""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import (
@@ -18,6 +17,7 @@ from werklab.fields import TextAreaField, no_control_characters, single_line, st
 from werklab.i18n import date_time
 from werklab.themes.models import DESCRIPTION_MAX, MAX_VOTES, TITLE_MAX
 from werklab.themes.services import ThemeData
+from werklab.translation import lazy_gettext as _l
 
 
 class ConfirmForm(FlaskForm):

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import contains_eager, joinedload
@@ -46,6 +45,7 @@ from werklab.themes.models import (
     ThemeSettings,
     ThemeVote,
 )
+from werklab.translation import lazy_gettext as _l
 
 #: A participant may have this many proposals open at a time (a vote, not a wish list).
 MAX_OPEN_PROPOSALS = 3

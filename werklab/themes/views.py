@@ -4,7 +4,6 @@ and the vote for participants (from "Mijn traject")."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -15,6 +14,7 @@ from werklab.extensions import db
 from werklab.themes import services
 from werklab.themes.forms import ConfirmForm, ScheduleForm, ThemeForm, VoteLimitForm
 from werklab.themes.questions import learning_questions
+from werklab.translation import gettext as _
 
 bp = Blueprint("themes", __name__)
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import gettext as _
-
 from werklab.registration.labels import REGISTRATION_STATUS_LABELS, SECTOR_LABELS
 from werklab.registration.models import Registration
 from werklab.spreadsheets import neutralise, to_csv, to_xlsx
+from werklab.translation import gettext as _
 
 __all__ = ["header", "neutralise", "rows", "to_csv", "to_xlsx"]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length
 
 from werklab.fields import TextAreaField, no_control_characters, strip
+from werklab.translation import lazy_gettext as _l
 from werklab.workspace.models import NOTE_MAX_LENGTH
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +19,7 @@ from werklab.extensions import db
 from werklab.registration.lookup import load_registration  # noqa: F401  (also importable from here)
 from werklab.registration.models import Registration, RegistrationStatus
 from werklab.registration.seats import seats_taken, seats_taken_expr
+from werklab.translation import lazy_gettext as _l
 from werklab.workspace.models import NOTE_MAX_LENGTH, TrainerNote
 
 S = RegistrationStatus

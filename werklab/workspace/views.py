@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -19,6 +17,8 @@ from werklab.hosting.services import rota as host_rota
 from werklab.links import external_url
 from werklab.registration.lookup import load_registration
 from werklab.reminders import services as reminders
+from werklab.translation import gettext as _
+from werklab.translation import lazy_gettext as _l
 from werklab.workspace import export, services
 from werklab.workspace.forms import NoteForm
 
