@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, abort, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, CONFIGS
@@ -87,6 +88,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
     _trust_proxies(app)
+    app.session_interface = SessionInterface()
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"],
@@ -221,6 +223,21 @@ def _init_login(app: Flask) -> None:
         if user is None or not user.active or user.session_epoch != int(epoch):
             return None
         return user
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed session cookie, with its serializer made once per set of keys.
+
+    Flask makes the serializer anew when it opens a session and again when it saves one, and
+    making one costs a JSON round trip (itsdangerous checks what its serializer returns).
+    """
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = app.extensions.setdefault("werklab.session_serializers", {})
+        if keys not in made:
+            made[keys] = super().get_signing_serializer(app)
+        return made[keys]
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -1,5 +1,6 @@
-"""The shortcuts that pages take for translation, typed text, signed links and headers give
-what the longer ways gave: the same text, escaped the same way, in the current language."""
+"""The shortcuts that pages take for translation, typed text, signed links, headers and the
+session cookie give what the longer ways gave: the same text, escaped the same way, in the
+current language, signed with the current keys."""
 
 from __future__ import annotations
 
@@ -103,3 +104,19 @@ def test_security_headers_are_added_once_and_a_view_keeps_its_own(client, app):
     assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
     assert unavailable.headers["Retry-After"] == "2"
     assert "Retry-After" not in response.headers
+
+
+def test_the_session_cookie_follows_the_secret_key_and_its_fallbacks(client, app):
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    old = app.secret_key
+    try:
+        app.config["SECRET_KEY"] = "a-new-secret-key-for-this-test"
+        # Signed with the old key: not accepted, so the page is in the default language.
+        assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+        app.config["SECRET_KEY_FALLBACKS"] = [old]
+        assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    finally:
+        app.config["SECRET_KEY"] = old
+        app.config["SECRET_KEY_FALLBACKS"] = []
