@@ -1,4 +1,5 @@
-"""Database plumbing: idle pooled connections are checked before they are lent out."""
+"""Database plumbing: idle pooled connections are checked before they are lent out, and a
+late write transaction on SQLite takes the lock and reads again."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from werklab.db import ping_when_idle
+from werklab.db import begin_write_late, configure_engine, ping_when_idle
 
 
 def _backend_pid(engine) -> int:
@@ -43,3 +45,56 @@ def test_a_connection_closed_while_idle_is_replaced(new_database, db_kind, idle_
                 _backend_pid(engine)
     finally:
         engine.dispose()
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Seat(_Base):
+    __tablename__ = "seats"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken: Mapped[int]
+
+
+@pytest.mark.parametrize("immediate", [True, False])
+def test_a_late_write_on_sqlite_takes_the_lock_and_reads_everything_again(tmp_path, immediate):
+    """begin_write_late ends the read and takes SQLite's write lock (with immediate), inside
+    the same session transaction; what was read before is read again under the lock."""
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    engine = sa.create_engine(url)
+    configure_engine(engine, busy_timeout_ms=50, immediate=immediate)
+    other = sa.create_engine(url, connect_args={"timeout": 0.05, "isolation_level": None})
+    _Base.metadata.create_all(engine)
+    try:
+        with Session(engine) as session:
+            session.add(_Seat(id=1, taken=1))
+            session.commit()
+            seat = session.get(_Seat, 1)  # read transaction, as a form check does
+            assert seat.taken == 1
+            with other.connect() as elsewhere:  # another worker writes in between
+                elsewhere.exec_driver_sql("UPDATE seats SET taken = 2 WHERE id = 1")
+            begin_write_late(session)
+            assert seat.taken == 2  # read again, not the value from before
+            with other.connect() as elsewhere:
+                if immediate:  # the lock is held: nobody else can start to write
+                    with pytest.raises(sa.exc.OperationalError, match="locked"):
+                        elsewhere.exec_driver_sql("BEGIN IMMEDIATE")
+                else:
+                    elsewhere.exec_driver_sql("BEGIN IMMEDIATE")
+                    elsewhere.exec_driver_sql("ROLLBACK")
+            seat.taken = 3
+            session.flush()
+            begin_write_late(session)  # a second call changes nothing: it commits nothing
+            session.rollback()
+        with other.connect() as elsewhere:
+            assert elsewhere.exec_driver_sql("SELECT taken FROM seats").scalar_one() == 2
+            elsewhere.exec_driver_sql("BEGIN IMMEDIATE")  # the lock is free again
+            elsewhere.exec_driver_sql("ROLLBACK")
+        with Session(engine) as session:
+            session.get(_Seat, 1).taken = 4
+            with pytest.raises(RuntimeError, match="changes pending"):
+                begin_write_late(session)
+    finally:
+        engine.dispose()
+        other.dispose()

@@ -20,6 +20,8 @@ NAMING_CONVENTION = {
 
 #: Execution option that marks a transaction as one that will write (BEGIN IMMEDIATE on SQLite).
 WRITE_OPTION = "werklab_write"
+#: Engine option on SQLite: whether write transactions take the write lock at BEGIN.
+IMMEDIATE_OPTION = "werklab_immediate"
 
 
 class Base(DeclarativeBase):
@@ -106,6 +108,7 @@ def configure_engine(engine: sa.engine.Engine, *, busy_timeout_ms: int, immediat
     if engine.dialect.name != "sqlite":
         ping_when_idle(engine)
         return
+    engine.update_execution_options(**{IMMEDIATE_OPTION: immediate})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -150,16 +153,23 @@ def begin_write_late(session) -> None:
 
     On SQLite the read transaction (which has written nothing) is ended and the write lock
     taken with BEGIN IMMEDIATE: a read transaction cannot safely become a write one there.
+    That happens on the same connection, inside the session's transaction; what the session
+    holds is expired, as a commit would, so that everything is read again under the lock.
     On PostgreSQL the transaction simply goes on; services lock the rows they decide on.
     """
     real = session() if isinstance(session, scoped_session) else session
     if real.in_transaction():
         conn = real.connection()
-        if conn.dialect.name != "sqlite" or conn.get_execution_options().get(WRITE_OPTION):
+        options = conn.get_execution_options()
+        if conn.dialect.name != "sqlite" or options.get(WRITE_OPTION):
             return
         if real.new or real.dirty or real.deleted:
             raise RuntimeError("begin_write_late() with changes pending in a read transaction")
-        real.commit()
+        conn.exec_driver_sql("COMMIT")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE_OPTION) else "BEGIN")
+        conn.execution_options(**{WRITE_OPTION: True})
+        real.expire_all()
+        return
     real.connection(execution_options={WRITE_OPTION: True})
 
 
