@@ -165,11 +165,14 @@ def begin_write_late(session) -> None:
             return
         if real.new or real.dirty or real.deleted:
             raise RuntimeError("begin_write_late() with changes pending in a read transaction")
-        conn.exec_driver_sql("COMMIT")
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE_OPTION) else "BEGIN")
-        conn.execution_options(**{WRITE_OPTION: True})
-        real.expire_all()
-        return
+        if conn.in_nested_transaction():  # a savepoint (the tests' outer transaction)
+            real.commit()  # releases the savepoint; what follows is a savepoint again
+        else:
+            conn.exec_driver_sql("COMMIT")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE_OPTION) else "BEGIN")
+            conn.execution_options(**{WRITE_OPTION: True})
+            real.expire_all()
+            return
     real.connection(execution_options={WRITE_OPTION: True})
 
 
