@@ -4,6 +4,7 @@ current language, signed with the current keys."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Response, render_template_string
 from flask_babel import force_locale
 from flask_babel import gettext as babel_gettext
@@ -120,3 +121,23 @@ def test_the_session_cookie_follows_the_secret_key_and_its_fallbacks(client, app
     finally:
         app.config["SECRET_KEY"] = old
         app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_templates_read_the_environments_globals_and_keep_their_own_to_themselves(app):
+    env = app.jinja_env
+    with app.test_request_context("/"):
+        template = env.from_string("{{ werklab_test_late|default('none') }}")
+        assert template.render() == "none"
+        env.globals["werklab_test_late"] = "reached"  # added after the template was made
+        try:
+            assert template.render() == "reached"
+            own = env.from_string("{{ only_here }}", globals={"only_here": "mine"})
+            assert own.render() == "mine"
+            assert "only_here" not in env.globals
+            with pytest.raises(TypeError, match="no globals of their own"):
+                env.get_template("base.html", globals={"leak": 1})
+            with pytest.raises(TypeError, match="no globals of their own"):
+                env.select_template(["base.html"], globals={"leak": 1})
+            assert "leak" not in env.globals
+        finally:
+            del env.globals["werklab_test_late"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, abort, request
 from flask.sessions import SecureCookieSessionInterface
+from flask.templating import Environment
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BASE_DIR, CONFIGS
@@ -80,6 +81,7 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         template_folder=str(BASE_DIR / "templates"),
         static_folder=str(BASE_DIR / "static"),
     )
+    app.jinja_environment = JinjaEnvironment  # before anything makes app.jinja_env
     name = config or os.environ.get("WERKLAB_CONFIG", "development")
     app.config.from_object(CONFIGS[name])
     app.config["WERKLAB_ENV"] = name
@@ -223,6 +225,35 @@ def _init_login(app: Flask) -> None:
         if user is None or not user.active or user.session_epoch != int(epoch):
             return None
         return user
+
+
+class JinjaEnvironment(Environment):
+    """Flask's Jinja environment, whose templates read the environment's globals directly.
+
+    Jinja gives every template a ChainMap over the globals (37 here), and copies it key by
+    key, in Python, for every template it renders, and compares its keys with each {% from %}
+    import. A template that has no globals of its own gets the environment's dict itself,
+    which later changes still reach; one made with its own keeps the ChainMap.
+    """
+
+    def make_globals(self, d):
+        return super().make_globals(d) if d else self.globals
+
+    # Jinja adds globals given with a template's name to that template's globals, which for
+    # a template already loaded would now be the environment's own dict: refused instead
+    # (Flask and Jinja never pass any; give values to render()).
+    def get_template(self, name, parent=None, globals=None):
+        _no_globals(globals)
+        return super().get_template(name, parent)
+
+    def select_template(self, names, parent=None, globals=None):
+        _no_globals(globals)
+        return super().select_template(names, parent)
+
+
+def _no_globals(given) -> None:
+    if given:
+        raise TypeError("templates here take no globals of their own: pass them to render()")
 
 
 class SessionInterface(SecureCookieSessionInterface):
