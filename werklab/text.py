@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from werklab.fields import normalize_newlines
+
 _BREAK = Markup("<br>")
 
 
@@ -15,7 +17,7 @@ def paragraphs(text: str | None) -> Markup:
     A filter rather than a macro: a page that shows typed text then needs no import of the
     macros, and a filter call costs a fraction of a macro's.
     """
-    normal = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    normal = normalize_newlines(text or "")
     return Markup("").join(
         Markup("<p>%s</p>") % _BREAK.join(escape(line) for line in para.strip().split("\n"))
         for para in normal.split("\n\n")
