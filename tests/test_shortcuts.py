@@ -40,10 +40,11 @@ def test_template_gettext_translates_escapes_variables_and_formats_as_jinja_did(
         try:
             plain = app.jinja_env.from_string("{{ _('Dear %(name)s,', name=name) }}")
             assert plain.render(name="<b>Anna</b>") == "Beste <b>Anna</b>,"
-            one, many = "%(num)d participant", "%(num)d participants"
+            one, many = "%(num)d session", "%(num)d sessions"
             count = app.jinja_env.from_string("{{ ngettext(one, many, n) }}")
-            for n in (1, 3):
-                assert count.render(one=one, many=many, n=n) == babel_ngettext(one, many, n)
+            for n, dutch in ((1, "1 bijeenkomst"), (3, "3 bijeenkomsten")):
+                shown = count.render(one=one, many=many, n=n)
+                assert shown == babel_ngettext(one, many, n) == dutch
         finally:
             app.jinja_env.autoescape = True
 
