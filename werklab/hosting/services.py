@@ -18,6 +18,7 @@ from werklab.catalog.services import SessionData, update_session
 from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
+from werklab.fields import normalize_newlines
 from werklab.hosting.models import (
     ADDRESS_MAX_LENGTH,
     MAX_CAPACITY,
@@ -68,7 +69,7 @@ def _check_offer(programme: Programme, data: OfferData) -> OfferData:
     organisation = _one_line(data.organisation)
     address = _one_line(data.address)
     period = _one_line(data.preferred_period)
-    notes = (data.notes or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    notes = normalize_newlines(data.notes or "").strip()
     if not organisation:
         raise ValidationError(str(_l("Please give the name of your organisation or initiative.")))
     if len(organisation) > ORGANISATION_MAX_LENGTH:
@@ -460,7 +461,7 @@ def ask_question(
     answer the asker directly only when the asker agreed; otherwise answers go through the
     trainers."""
     now = now or utcnow()
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    body = normalize_newlines(body or "").strip()
     if not body:
         raise ValidationError(str(_l("Please write your question.")))
     if len(body) > QUESTION_MAX_LENGTH:

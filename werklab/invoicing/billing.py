@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werklab import audit, numbers
 from werklab.errors import ValidationError
 from werklab.extensions import db
+from werklab.fields import normalize_newlines
 from werklab.invoicing.buyer import clean_buyer
 from werklab.invoicing.models import RegistrationBilling
 from werklab.registration.models import Registration
@@ -55,7 +56,7 @@ def clean_billing(billing: BillingDetails) -> BillingDetails:
     if buyer.has_address:
         address = buyer.printed_address()
     else:
-        lines = (billing.address or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        lines = normalize_newlines(billing.address or "").split("\n")
         address = "\n".join(" ".join(line.split()) for line in lines if line.strip())
 
     if not organisation:

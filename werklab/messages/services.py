@@ -16,6 +16,7 @@ from werklab.catalog.models import Programme
 from werklab.db import utcnow
 from werklab.errors import DomainError, ValidationError
 from werklab.extensions import db
+from werklab.fields import normalize_newlines
 from werklab.groups import services as groups
 from werklab.groups.models import HomeworkGroup
 from werklab.links import external_url
@@ -103,7 +104,7 @@ def recipients(programme: Programme, data: MessageData) -> tuple[list[Registrati
 
 def _clean(data: MessageData) -> tuple[str, str]:
     subject = " ".join((data.subject or "").split())
-    body = (data.body or "").replace("\r\n", "\n").strip()
+    body = normalize_newlines(data.body or "").strip()
     if not subject:
         raise ValidationError(str(_l("Please write a subject.")))
     if len(subject) > SUBJECT_MAX:
