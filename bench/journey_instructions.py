@@ -13,6 +13,12 @@ not counted). Beside the instructions it prints each part's CPU time without val
 five batches) and the time per instruction, which shows how much more an instruction costs in
 a large application than in hello.
 
+With --then COMMIT it measures that commit's code too (exported with git archive, its
+translations compiled, seeded the same way) and prints both side by side. Issue 12 gave its
+target in time measured elsewhere: the journey "about 17 ms of worker CPU", to become at most
+8 ms. THEN is the code it measured (main when the issue was filed): the share of that work
+the journey still does, times 17 ms, is what the journey now costs on that machine.
+
 Parts: hello (the bare Flask app of hello.py); plain (a route in werklab that returns "ok":
 what every request costs before any work); layout (an empty page in base.html); form (GET of
 the registration form, a new visitor); post (the registration POST, form and token fetched
@@ -32,16 +38,23 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import TARGET_JOURNEY_CPU_MS, THEN, THEN_FIELDS, THEN_JOURNEY_MS, export
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 PARTS = ("hello", "plain", "layout", "form", "post", "manage", "journey")
+#: The code measured: this checkout, or (--then) an exported commit. The child reads it here.
+CODE_ROOT = Path(os.environ.get("JOURNEY_CODE_ROOT") or ROOT)
 SLUG = "community-of-practice-bewonersinitiatieven-oost-nederland"
 BASE = "https://localhost"  # production cookies are Secure: the client speaks https
 
 
-def _env(database: Path) -> dict[str, str]:
+def _env(database: Path, code: Path = ROOT) -> dict[str, str]:
     return dict(
         os.environ,
+        JOURNEY_CODE_ROOT=str(code),
+        # The exported code comes first on the path, before this checkout's editable install.
+        PYTHONPATH=str(code),
         DATABASE_URL=f"sqlite:///{database}",
         SECRET_KEY="bench-" + secrets.token_hex(17),
         MAIL_DELIVERY="tick",
@@ -50,12 +63,14 @@ def _env(database: Path) -> dict[str, str]:
     )
 
 
-def seed(database: Path) -> None:
+def seed(database: Path, code: Path = ROOT) -> None:
     """Migrate and seed the demo data (seed-demo refuses the production config)."""
-    env = dict(_env(database), WERKLAB_CONFIG="development")
+    env = dict(_env(database, code), WERKLAB_CONFIG="development")
     flask = str(VENV_BIN / "flask")
     for args in (["db", "upgrade"], ["werklab", "seed-demo"]):
-        subprocess.run([flask, "--app", "werklab", *args], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [flask, "--app", "werklab", *args], env=env, cwd=code, check=True, capture_output=True
+        )
 
 
 # --- the child: one part, N calls ---------------------------------------------------------
@@ -63,7 +78,7 @@ def seed(database: Path) -> None:
 
 def _calls(part: str, n: int):
     """Set up the app and return a function making the i-th call of `part`."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(CODE_ROOT))
     sys.path.insert(0, str(ROOT / "bench"))
     import hello
     from flask import render_template
@@ -91,6 +106,7 @@ def _calls(part: str, n: int):
     form_url = f"/programma/{SLUG}/inschrijven"
     referer = {"Referer": BASE + form_url}
     run_tag = secrets.token_hex(4)
+    extra = "" if CODE_ROOT == ROOT else THEN_FIELDS
 
     def client():
         c = app.test_client()
@@ -104,7 +120,7 @@ def _calls(part: str, n: int):
     def post(c, token: str, i: int) -> str:
         response = c.post(
             form_url,
-            data=form_body(token) + f"&email=i{run_tag}-{i}%40example.nl",
+            data=form_body(token) + f"&email=i{run_tag}-{i}%40example.nl" + extra,
             content_type="application/x-www-form-urlencoded",
             headers=referer,
             base_url=BASE,
@@ -162,9 +178,11 @@ def child(part: str, n: int, go: str) -> None:
 # --- the parent -----------------------------------------------------------------------------
 
 
-def count(part: str, n: int, database: Path, tmp: Path) -> float:
+def count(part: str, n: int, database: Path, tmp: Path, code: Path = ROOT) -> float:
     """Instructions per call of `part`, counted by callgrind."""
     go, log = tmp / f"go-{part}", tmp / f"callgrind-{part}.log"
+    go.unlink(missing_ok=True)
+    Path(str(go) + ".ready").unlink(missing_ok=True)
     cmd = [
         "valgrind",
         "--tool=callgrind",
@@ -178,7 +196,7 @@ def count(part: str, n: int, database: Path, tmp: Path) -> float:
         str(go),
     ]
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, env=_env(database), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, env=_env(database, code), stdout=out, stderr=subprocess.STDOUT)
     while not Path(str(go) + ".ready").exists():
         if proc.poll() is not None:
             raise RuntimeError(f"{part}: the child ended early:\n{log.read_text()[-2000:]}")
@@ -192,10 +210,10 @@ def count(part: str, n: int, database: Path, tmp: Path) -> float:
     return int(collected.group(1)) / n
 
 
-def cpu_ms(part: str, n: int, database: Path) -> float:
+def cpu_ms(part: str, n: int, database: Path, code: Path = ROOT) -> float:
     out = subprocess.run(
         [sys.executable, __file__, "--child", part, str(n), "-"],
-        env=_env(database),
+        env=_env(database, code),
         check=True,
         capture_output=True,
         text=True,
@@ -203,39 +221,31 @@ def cpu_ms(part: str, n: int, database: Path) -> float:
     return float(re.search(r"CPU_MS ([\d.]+)", out).group(1))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--n", type=int, default=40, help="calls counted per part")
-    parser.add_argument("--parts", default=",".join(PARTS))
-    parser.add_argument("--child", nargs=3, metavar=("PART", "N", "GO"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(args.child[0], int(args.child[1]), args.child[2])
-        return 0
-    parts = [p for p in args.parts.split(",") if p]
-    unknown = set(parts) - set(PARTS)
-    if unknown:
-        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
-    if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
-        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
-        return 2
-    tmp = Path(tempfile.mkdtemp(prefix="werklab-instructions-"))
-    try:
-        seeded = tmp / "seeded.db"
-        seed(seeded)
-        rows = {}
-        for part in parts:
-            database = tmp / f"{part}.db"  # each part starts from the same data
-            shutil.copy(seeded, database)
-            instructions = count(part, args.n, database, tmp)
-            shutil.copy(seeded, database)
-            ms = cpu_ms(part, max(args.n * 5, 100), database)
-            rows[part] = (instructions, ms)
-            print(f"  {part}: {instructions / 1e6:.2f} M instructions, {ms:.3f} ms", flush=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+def measure(parts: list[str], n: int, codes: dict[str, Path], tmp: Path) -> dict[str, dict]:
+    """Instructions and CPU ms per call of each part, for each labelled code tree. The trees
+    are measured part by part, one after the other, so that their CPU times are minutes apart
+    at most."""
+    seeded = {label: tmp / f"seeded-{label}.db" for label in codes}
+    for label, code in codes.items():
+        seed(seeded[label], code)
+    rows: dict[str, dict] = {label: {} for label in codes}
+    for part in parts:
+        for label, code in codes.items():
+            database = tmp / f"{label}-{part}.db"  # each part starts from the same data
+            shutil.copy(seeded[label], database)
+            instructions = count(part, n, database, tmp, code)
+            shutil.copy(seeded[label], database)
+            ms = cpu_ms(part, max(n * 5, 100), database, code)
+            rows[label][part] = (instructions, ms)
+            print(
+                f"  {label} {part}: {instructions / 1e6:.2f} M instructions, {ms:.3f} ms",
+                flush=True,
+            )
+    return rows
+
+
+def print_rows(rows: dict) -> None:
     hello_ir, hello_ms = rows.get("hello", (None, None))
-    print()
     print(
         f"{'part':<10}{'M instr/call':>14}{'× hello':>9}{'CPU ms':>9}{'× hello':>9}{'ns/instr':>10}"
     )
@@ -245,6 +255,73 @@ def main() -> int:
         print(
             f"{part:<10}{ir / 1e6:>14.2f}{ratio_ir:>9}{ms:>9.3f}{ratio_ms:>9}{ms * 1e6 / ir:>10.3f}"
         )
+
+
+def print_then_and_now(then: dict, now: dict, commit: str) -> None:
+    print(
+        f"\n{'part':<10}{'M instr then':>14}{'M instr now':>13}{'now/then':>10}"
+        f"{'ms then':>9}{'ms now':>8}{'now/then':>10}"
+    )
+    for part in now:
+        (ir0, ms0), (ir1, ms1) = then[part], now[part]
+        print(
+            f"{part:<10}{ir0 / 1e6:>14.2f}{ir1 / 1e6:>13.2f}{ir1 / ir0:>10.1%}"
+            f"{ms0:>9.3f}{ms1:>8.3f}{ms1 / ms0:>10.1%}"
+        )
+    if "journey" in now:
+        (ir0, ms0), (ir1, ms1) = then["journey"], now["journey"]
+        print(
+            f"\nThe issue measured the journey of {commit} at about {THEN_JOURNEY_MS:g} ms of "
+            f"worker CPU. The same machine would take\n"
+            f"  {THEN_JOURNEY_MS * ir1 / ir0:.1f} ms for today's journey, scaled by its "
+            f"instructions ({ir1 / ir0:.1%} of then's), and\n"
+            f"  {THEN_JOURNEY_MS * ms1 / ms0:.1f} ms scaled by its CPU time here "
+            f"({ms1 / ms0:.1%} of then's, same run); the target is {TARGET_JOURNEY_CPU_MS:g} ms."
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--n", type=int, default=40, help="calls counted per part")
+    parser.add_argument("--parts", default=",".join(PARTS))
+    parser.add_argument(
+        "--then",
+        nargs="?",
+        const=THEN,
+        metavar="COMMIT",
+        help=f"also measure this commit's code (default {THEN}, the code issue 12 measured)",
+    )
+    parser.add_argument("--child", nargs=3, metavar=("PART", "N", "GO"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], int(args.child[1]), args.child[2])
+        return 0
+    parts = [p for p in args.parts.split(",") if p]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if args.then and args.parts == ",".join(PARTS):
+        parts = ["hello", "form", "post", "manage", "journey"]
+    if args.then and not set(parts) <= {"hello", "form", "post", "manage", "journey"}:
+        parser.error("--then measures hello, form, post, manage and journey (then had no others)")
+    if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
+        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
+        return 2
+    tmp = Path(tempfile.mkdtemp(prefix="werklab-instructions-"))
+    try:
+        codes = {"then": export(args.then, tmp)} if args.then else {}
+        measured = measure(parts, args.n, {**codes, "now": ROOT}, tmp)
+        then, rows = measured.get("then"), measured["now"]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if then:
+        print(f"\nthen ({args.then}):")
+        print_rows(then)
+        print("\nnow:")
+    print()
+    print_rows(rows)
+    if then:
+        print_then_and_now(then, rows, args.then)
     return 0
 
 
