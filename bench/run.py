@@ -512,10 +512,13 @@ def export(commit: str, tmp: Path) -> Path:
     """The code of `commit` in a folder of its own (git archive), translations compiled."""
     code = tmp / f"code-{commit}"
     code.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    got = subprocess.run(["git", "-C", str(ROOT), "archive", commit], capture_output=True)
+    if got.returncode != 0:
+        raise SystemExit(
+            f"git cannot export {commit}: {got.stderr.decode(errors='replace').strip()}\n"
+            "(a shallow clone lacks old commits: git fetch --unshallow)"
+        )
+    subprocess.run(["tar", "-x", "-C", str(code)], input=got.stdout, check=True)
     subprocess.run(
         [str(VENV_BIN / "pybabel"), "compile", "-d", str(code / "werklab" / "translations")],
         check=True,
