@@ -693,13 +693,13 @@ def bench_database(
     run_id: str,
     db_pids=None,
     code: Path = ROOT,
-    label: str | None = None,
+    then: str | None = None,
 ) -> dict:
-    """Measure one database with the code in `code` (this checkout, or an exported commit:
-    `label` names it in the table)."""
-    label = label or name
+    """Measure one database with the code in `code`: this checkout, or the commit `then`
+    exported there (--then)."""
+    label = f"{name} {then}" if then else name
     log_name = label.replace(" ", "-")
-    extra = "" if code == ROOT else THEN_FIELDS
+    extra = THEN_FIELDS if then else ""
     print(f"[{label}] migrate and seed ...", flush=True)
     env = app_env(database_url, code)
     prepare_database(env, code)
@@ -750,6 +750,7 @@ def bench_database(
     return {
         "database": name,
         "label": label,
+        "then": then,
         "stored_registrations": stored,
         "slug": slug,
         "programme_page": page.as_dict(),
@@ -979,8 +980,8 @@ def print_then_and_now(results: list[dict]) -> None:
     """With --then: the journey's worker CPU, today's against then's, read as time on the
     machine that measured then's journey at THEN_JOURNEY_MS."""
     sqlite = [r for r in results if r["database"] == "SQLite"]
-    then = next((r for r in sqlite if r["label"] != r["database"]), None)
-    now = next((r for r in sqlite if r["label"] == r["database"]), None)
+    then = next((r for r in sqlite if r["then"]), None)
+    now = next((r for r in sqlite if not r["then"]), None)
     if then is None or now is None:
         return
     ms_then = then["journey"].get("cpu_ms_per_journey")
@@ -989,7 +990,7 @@ def print_then_and_now(results: list[dict]) -> None:
         return
     share = ms_now / ms_then
     print(
-        f"\nThe journey costs {share:.1%} of the worker CPU of {then['label'].split()[-1]}'s "
+        f"\nThe journey costs {share:.1%} of the worker CPU of {then['then']}'s "
         f"({ms_now} ms against {ms_then} ms, this run). Issue 12 measured that code's journey "
         f"at about {THEN_JOURNEY_MS:g} ms:\non that machine today's would take "
         f"{THEN_JOURNEY_MS * share:.1f} ms (target {TARGET_JOURNEY_CPU_MS:g} ms)."
@@ -1091,7 +1092,7 @@ def main() -> int:
                     args.warmup,
                     run_id,
                     code=then_code,
-                    label=f"SQLite {args.then}",
+                    then=args.then,
                 )
             )
         if args.only in (None, "sqlite"):
@@ -1127,7 +1128,7 @@ def main() -> int:
     problems = correctness_problems(results)
     for problem in problems:
         print(f"PROBLEM: {problem}")
-    today = [r for r in results if r["label"] == r["database"]]
+    today = [r for r in results if not r["then"]]
     all_met = all(all(v for k, v in r["targets"].items() if k.endswith("_met")) for r in today)
     return 1 if args.check and (problems or not all_met) else 0
 
