@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from werklab import testmode
 from werklab.catalog.models import Programme
-from werklab.db import in_constants, is_lock_timeout
+from werklab.db import constant, in_constants, is_lock_timeout
 from werklab.errors import Busy
 from werklab.extensions import db
 from werklab.registration.models import Registration, RegistrationStatus, active_status_clause
@@ -41,9 +41,9 @@ def _takes_seat(now=NOW):
     return and_(
         in_constants(R.status, HOLDING_STATUSES),
         or_(
-            R.status == S.CONFIRMED,
-            and_(R.status == S.HELD, R.hold_expires_at > now),
-            and_(R.status == S.OFFERED, R.offer_expires_at > now),
+            R.status == constant(R.status, S.CONFIRMED),
+            and_(R.status == constant(R.status, S.HELD), R.hold_expires_at > now),
+            and_(R.status == constant(R.status, S.OFFERED), R.offer_expires_at > now),
         ),
     )
 
@@ -52,8 +52,8 @@ def overdue_filter(now=NOW):
     """Offers and payment holds whose time is up but that are not yet expired."""
     R = Registration
     return or_(
-        and_(R.status == S.OFFERED, R.offer_expires_at <= now),
-        and_(R.status == S.HELD, R.hold_expires_at <= now),
+        and_(R.status == constant(R.status, S.OFFERED), R.offer_expires_at <= now),
+        and_(R.status == constant(R.status, S.HELD), R.hold_expires_at <= now),
     )
 
 
@@ -102,7 +102,7 @@ def _seat_state_stmt():
     mine = R.programme_id == bindparam("programme_id")
     return select(
         select(func.count()).select_from(R).where(mine, _takes_seat()).scalar_subquery(),
-        exists().where(mine, R.status == S.WAITLISTED),
+        exists().where(mine, R.status == constant(R.status, S.WAITLISTED)),
         select(func.count())
         .select_from(R)
         .where(mine, in_constants(R.status, HOLDING_STATUSES), overdue_filter())
@@ -187,7 +187,7 @@ def _ahead_stmt():
         .select_from(Registration)
         .where(
             Registration.programme_id == bindparam("programme_id"),
-            Registration.status == S.WAITLISTED,
+            Registration.status == constant(Registration.status, S.WAITLISTED),
             Registration.waitlist_seq < bindparam("seq"),
         )
     )
