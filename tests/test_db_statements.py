@@ -4,11 +4,14 @@ with one plain INSERT that the session then holds as if it had read it back."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import select
 
+from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme
-from werklab.db import constant, in_constants, utcnow
-from werklab.registration.models import Registration, RegistrationStatus, Sector
+from werklab.db import constant, in_constants, insert_new, utcnow
+from werklab.extensions import db
+from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus, Sector
 from werklab.registration.seats import seat_state, waitlist_position
 
 S = RegistrationStatus
@@ -64,3 +67,60 @@ def test_seat_counts_with_constants_find_the_right_rows(factories):
     assert (state.taken, state.waiting, state.overdue) == (2, True, 0)
     assert waitlist_position(third) == 1
     assert waitlist_position(fourth) == 2
+
+
+def test_insert_new_stores_the_row_and_keeps_the_object_as_loaded(factories, count_queries):
+    programme = factories.programme()
+    registration = _registration(programme)
+    with count_queries() as statements:
+        insert_new(db.session, registration)
+        # Unset columns have the value the ORM would have given: no read to find them.
+        assert registration.locale == "nl"
+        assert registration.payment_method is PaymentMethod.NONE
+        assert registration.created_at is not None
+        assert registration.confirmed_at is None
+        # The relationship is found in the session (the programme is already there).
+        assert registration.programme is programme
+    assert [s.split()[0].upper() for s in statements] == ["INSERT"]
+    assert registration.id is not None
+    assert registration in db.session
+    assert not db.session.new and registration not in db.session.dirty
+    assert db.session.get(Registration, registration.id) is registration
+    row_id, created_at = registration.id, registration.created_at
+    db.session.commit()
+    db.session.expunge_all()
+    stored = db.session.get(Registration, row_id)
+    assert (stored.email, stored.status, stored.locale, stored.payment_method) == (
+        "Anna@Example.nl",
+        S.WAITLISTED,
+        "nl",
+        PaymentMethod.NONE,
+    )
+    assert stored.created_at == created_at
+
+
+def test_insert_new_writes_what_is_pending_first_and_changes_are_flushed_after(factories):
+    programme = factories.programme()
+    db.session.add(AuditEntry(actor="test", action="test.pending", object_type="programmes"))
+    registration = _registration(programme)
+    insert_new(db.session, registration)
+    assert not db.session.new  # the pending audit row went first
+    registration.first_name = "Anne"  # a change after the INSERT is an ordinary UPDATE
+    db.session.commit()
+    assert (
+        db.session.execute(
+            sa.text("SELECT first_name FROM registrations WHERE id = :id"), {"id": registration.id}
+        ).scalar_one()
+        == "Anne"
+    )
+
+
+def test_insert_new_refuses_what_it_cannot_write_correctly(factories):
+    programme = factories.programme()
+    with pytest.raises(ValueError, match="foreign keys"):
+        insert_new(db.session, _registration(programme, programme=programme))
+    db.session.rollback()
+    programme = factories.programme()
+    stored = factories.registration(programme)
+    with pytest.raises(ValueError, match="new object"):
+        insert_new(db.session, stored)
