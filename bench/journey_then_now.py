@@ -25,7 +25,6 @@ import signal
 import statistics
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 
