@@ -16,7 +16,7 @@ from werklab.audit import AuditEntry
 from werklab.db import utcnow
 from werklab.extensions import db
 from werklab.invoicing import services
-from werklab.invoicing.documents import local_date
+from werklab.invoicing.documents import invoice_links, local_date
 from werklab.invoicing.models import Invoice, InvoiceStatus
 from werklab.registration.lookup import manage_token
 from werklab.registration.models import PaymentMethod
@@ -403,3 +403,30 @@ def test_the_list_has_pages_that_keep_the_filters(admin, cop, invoiced, monkeypa
     assert [d.number in page for d in made] == [True, False, False, False, False]
     assert "Pagina 3 van 3" in page
     assert text(admin.get("/beheer/facturen?pagina=99")).count("Pagina 3 van 3") == 1
+
+
+def test_the_links_of_a_payers_pages_follow_the_latest_invoice_and_its_credit_note(
+    factories, cop, invoiced
+):
+    """invoice_links() reads ids and status only: none without an invoice; the latest
+    invoice, open, then credited with the id of its credit note; another registration's
+    invoice never."""
+    without = factories.registration(cop, now=NOW)
+    registration, invoice = invoiced(cop)
+    other, other_invoice = invoiced(cop)
+    db.session.flush()
+    assert invoice_links(without.id) is None
+    links = invoice_links(registration.id)
+    assert (links.invoice_id, links.status, links.credit_note) == (
+        invoice.id,
+        InvoiceStatus.OPEN,
+        None,
+    )
+    credit_note = services.credit_registration(registration, reason="cancelled", now=NOW)
+    db.session.flush()
+    links = invoice_links(registration.id)
+    assert links.invoice_id == invoice.id
+    assert links.status is InvoiceStatus.CREDITED
+    assert links.credit_note == credit_note.id != invoice.id
+    assert invoice_links(other.id).invoice_id == other_invoice.id
+    assert invoice_links(other.id).credit_note is None

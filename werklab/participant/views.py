@@ -25,7 +25,7 @@ from werklab.evaluations.services import open_for_email
 from werklab.extensions import db
 from werklab.hosting.services import for_registrations as hosting_for
 from werklab.invoicing.models import InvoiceStatus
-from werklab.invoicing.services import invoice_for
+from werklab.invoicing.services import invoice_links
 from werklab.links import external_url
 from werklab.participant import erasure, services
 from werklab.participant.export import from_iso, more_personal_data
@@ -136,7 +136,7 @@ def cancel(registration_id: int):
             )
         flash(message, "success")
         return redirect(url_for(".index"))
-    invoice = invoice_for(registration)
+    invoice = invoice_links(registration.id)
     return render_template(
         "participant/cancel.html",
         registration=registration,

@@ -26,7 +26,7 @@ from werklab.catalog.services import registrable_programme
 from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
-from werklab.invoicing.documents import invoice_for
+from werklab.invoicing.documents import invoice_links
 from werklab.pagecache import PageCache
 from werklab.payments.checkout import expire_checkout, start_checkout
 from werklab.payments.refunds import payment_for, process_refunds
@@ -203,11 +203,12 @@ def _payment(registration):
 
 
 def _invoice(registration):
-    # Online payers get an invoice too (marked paid).
+    """The links to the invoice and credit note (the pages link to them, and show no more).
+    Online payers get an invoice too (marked paid)."""
     if registration.payment_method not in (PaymentMethod.INVOICE, PaymentMethod.ONLINE):
         return None
 
-    return invoice_for(registration)
+    return invoice_links(registration.id)
 
 
 @bp.get("/inschrijving/<token>/agenda.ics")
