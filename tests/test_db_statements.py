@@ -3,6 +3,8 @@ with one plain INSERT that the session then holds as if it had read it back."""
 
 from __future__ import annotations
 
+import enum
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
@@ -11,8 +13,14 @@ from werklab.audit import AuditEntry
 from werklab.catalog.models import Programme
 from werklab.db import constant, in_constants, insert_new, utcnow
 from werklab.extensions import db
+from werklab.registration.availability import _page_version_stmt, _registrable_programme_stmt
 from werklab.registration.models import PaymentMethod, Registration, RegistrationStatus, Sector
-from werklab.registration.seats import seat_state, waitlist_position
+from werklab.registration.seats import (
+    _ahead_stmt,
+    _seat_state_stmt,
+    seat_state,
+    waitlist_position,
+)
 
 S = RegistrationStatus
 
@@ -124,3 +132,33 @@ def test_insert_new_refuses_what_it_cannot_write_correctly(factories):
     stored = factories.registration(programme)
     with pytest.raises(ValueError, match="new object"):
         insert_new(db.session, stored)
+
+
+def test_the_seat_statements_bind_no_status():
+    """The hot statements carry their statuses as literals: only the values that change
+    from call to call are bound (a status put back as `== S.CONFIRMED` would be bound)."""
+    for statement, names in (
+        (_seat_state_stmt(), {"programme_id", "now", "email"}),
+        (_page_version_stmt(), {"slug", "now"}),
+        (_registrable_programme_stmt(), {"slug", "now"}),
+        (_ahead_stmt(), {"programme_id", "seq"}),
+    ):
+        params = statement.compile().params
+        assert names <= set(params)
+        fixed = {k: v for k, v in params.items() if k not in names}
+        assert not [v for v in fixed.values() if isinstance(v, (str, enum.Enum))], fixed
+
+
+def test_insert_new_refuses_a_class_with_insert_events(factories):
+    programme = factories.programme()
+
+    def touched(*_):
+        pass
+
+    sa.event.listen(Registration, "before_insert", touched)
+    try:
+        with pytest.raises(ValueError, match="insert events"):
+            insert_new(db.session, _registration(programme))
+    finally:
+        sa.event.remove(Registration, "before_insert", touched)
+    insert_new(db.session, _registration(programme))  # without the listener it goes through

@@ -87,6 +87,8 @@ def insert_new(session, obj) -> None:
     if not state.transient:
         raise ValueError("insert_new() takes a new object that is not in a session")
     mapper = state.mapper
+    if mapper.dispatch.before_insert or mapper.dispatch.after_insert:
+        raise ValueError("insert_new(): the class has insert events, which a flush would run")
     if any(rel.key in state.dict for rel in mapper.relationships):
         raise ValueError("insert_new(): set the foreign keys, not the relationships")
     values = {}

@@ -104,8 +104,8 @@ def invoice_for(registration: Registration) -> Invoice | None:
 
 @cache
 def _invoice_for_stmt():
-    """Built once (the manage page runs it on every view), with the credit note in the same
-    query instead of a second one when the page asks for it."""
+    """Built once (the invoice pages and the coordinator's registration page run it), with
+    the credit note in the same query instead of a second one when the page asks for it."""
     return (
         select(Invoice)
         .options(joinedload(Invoice.credit_note))
