@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -64,6 +65,7 @@ from werklab.reminders.views import bp as reminders_bp
 from werklab.renewal import handlers as renewal_handlers  # noqa: F401
 from werklab.renewal.views import bp as renewal_bp
 from werklab.series.views import bp as series_bp
+from werklab.signing import PlainURLSafeTimedSerializer
 from werklab.text import paragraphs
 from werklab.themes import handlers as themes_handlers  # noqa: F401
 from werklab.themes.views import bp as themes_bp
@@ -260,14 +262,29 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed session cookie, with its serializer made once per set of keys.
 
     Flask makes the serializer anew when it opens a session and again when it saves one, and
-    making one costs a JSON round trip (itsdangerous checks what its serializer returns).
+    making one costs a JSON round trip (itsdangerous checks what its serializer returns). The
+    serializer is werklab.signing's: the same cookie, signed without zlib and with OpenSSL's
+    SHA-1, so cookies made before are still read.
     """
 
+    digest_method = staticmethod(hashlib.sha1)
+
     def get_signing_serializer(self, app: Flask):
-        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if not app.secret_key:
+            return None
+        # itsdangerous signs with the last key and also accepts the ones before it.
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
         made = app.extensions.setdefault("werklab.session_serializers", {})
         if keys not in made:
-            made[keys] = super().get_signing_serializer(app)
+            made[keys] = PlainURLSafeTimedSerializer(
+                list(keys),
+                salt=self.salt,
+                serializer=self.serializer,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            )
         return made[keys]
 
 
