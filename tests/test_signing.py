@@ -1,12 +1,17 @@
-"""werklab.signing: itsdangerous's tokens, made without zlib and with each key derived once."""
+"""werklab.signing: itsdangerous's tokens, made without zlib and with each key derived once;
+the session cookie, the manage links and Flask-WTF's CSRF tokens use them."""
 
 from __future__ import annotations
 
 import secrets
 
+import flask_wtf.csrf
 import pytest
+from flask import session
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from wtforms import ValidationError
 
 from werklab.signing import PlainURLSafeSerializer, PlainURLSafeTimedSerializer
 
@@ -71,3 +76,23 @@ def test_the_session_cookie_reads_flasks_own_and_flask_reads_ours(client, app):
     assert not ours.startswith(".")
     assert flask_serializer.loads(ours)["note"].endswith("!")
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_flask_wtf_signs_csrf_tokens_with_ours_and_reads_those_of_its_own_serializer(app):
+    salt = "wtf-csrf-token"
+    with app.test_request_context("/"):
+        made = flask_wtf.csrf.URLSafeTimedSerializer(app.secret_key, salt=salt)
+        assert isinstance(made, PlainURLSafeTimedSerializer)
+        assert flask_wtf.csrf.URLSafeTimedSerializer(app.secret_key, salt=salt) is made
+        token = generate_csrf()
+        stock = URLSafeTimedSerializer(app.secret_key, salt=salt)
+        assert stock.loads(token) == session["csrf_token"]
+        validate_csrf(token)
+        validate_csrf(stock.dumps(session["csrf_token"]))  # a token from before the change
+        for bad in (
+            token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
+            URLSafeTimedSerializer("another" * 6, salt=salt).dumps(session["csrf_token"]),
+            stock.dumps("someone-elses-raw-token"),
+        ):
+            with pytest.raises(ValidationError):
+                validate_csrf(bad)

@@ -19,6 +19,7 @@ read: a compressed payload (starting with ".") is still unpacked.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
@@ -75,3 +76,10 @@ class PlainURLSafeSerializer(_Plain, URLSafeSerializer):
 
 class PlainURLSafeTimedSerializer(_Plain, URLSafeTimedSerializer):
     default_signer = KeyOnceTimestampSigner
+
+
+@lru_cache(maxsize=16)
+def csrf_serializer(secret_key: str | bytes, salt: str) -> PlainURLSafeTimedSerializer:
+    """Flask-WTF's CSRF serializer (see werklab.extensions), kept per key and salt: it signs
+    with the one key it is given, as itsdangerous's own would."""
+    return PlainURLSafeTimedSerializer(secret_key, salt=salt)
