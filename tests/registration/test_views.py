@@ -1,15 +1,16 @@
 """The registration form, the manage link, cancelling and answering an offer, over HTTP."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_from, outbox, tampered
-from werklab.catalog.models import ProgrammeKind
+from werklab.catalog.models import ProgrammeKind, ProgrammeStatus
 from werklab.db import utcnow
 from werklab.extensions import db
-from werklab.registration import services, signup
+from werklab.registration import availability, services, signup
 from werklab.registration.models import Registration
 from werklab.registration.models import RegistrationStatus as S
 
@@ -421,3 +422,79 @@ def test_invoice_country_keeps_the_chosen_country_after_an_error(client, program
     assert response.status_code == 400
     assert '<option selected value="BE">België</option>' in text(response)
     assert count(programme) == 0
+
+
+def test_the_head_of_a_programme_is_what_the_posted_form_needs(factories):
+    now = utcnow()
+    programme = factories.programme(min_participants=1, max_participants=3)
+    factories.fill(programme, 2)
+    head = availability.registration_head(programme.slug, None, now=now)
+    assert head == availability.RegistrationHead(
+        programme.id, ProgrammeKind.COP, 75000, 3, 2, registration_open=True
+    )
+    assert not head.full
+    factories.fill(programme, 1)
+    assert availability.registration_head(programme.slug, None, now=now).full
+    # After the deadline it is there, but closed: the page says so.
+    late = now + timedelta(days=31)
+    assert availability.registration_head(programme.slug, None, now=late).registration_open is False
+    invited = factories.invitation_programme()
+    assert availability.registration_head(invited.slug, None, now=now) is None
+    assert availability.registration_head(invited.slug, "wrong", now=now) is None
+    assert availability.registration_head(invited.slug, invited.invitation_token, now=now).id == (
+        invited.id
+    )
+    draft = factories.programme(status=ProgrammeStatus.DRAFT)
+    assert availability.registration_head(draft.slug, None, now=now) is None
+    assert availability.registration_head("bestaat-niet", None, now=now) is None
+
+
+def test_a_posted_form_reads_the_programme_in_full_only_under_the_lock(
+    client, programme, count_queries
+):
+    url = f"/programma/{programme.slug}/inschrijven"
+    data = dict(form_data(), csrf_token=csrf_from(text(client.get(url))))
+    with count_queries() as statements:
+        assert client.post(url, data=data).status_code == 302
+    reads = [s for s in statements if "FROM programmes" in s and "programmes.title" in s]
+    assert len(reads) == 1, reads  # the lock's; the form was checked against the head
+    first = next(s for s in statements if "FROM programmes" in s)
+    assert "programmes.title" not in first and "programmes.fee_cents" in first
+
+
+def test_a_posted_form_with_errors_is_shown_again_with_its_programme(client, programme):
+    response = post_form(client, programme, first_name="", job_title="Wijkregisseur")
+    assert response.status_code == 400
+    page = text(response)
+    assert programme.title in page and 'value="Wijkregisseur"' in page
+    assert 'id="first_name-error"' in page
+    assert count(programme) == 0
+
+
+def test_a_place_freed_after_the_form_was_checked_asks_how_to_pay(client, factories, monkeypatch):
+    """The form was checked while the programme was full (a waiting-list form, payment asked
+    at the offer); under the lock a seat is free and nobody waits: the person is asked how
+    to pay, with the whole form, and nothing is stored."""
+    programme = factories.programme(min_participants=1, max_participants=2)
+    first, _ = factories.fill(programme, 2)
+    url = f"/programma/{programme.slug}/inschrijven"
+    page = text(client.get(url))
+    assert 'name="billing_organisation"' not in page  # full: the waiting-list form
+    token = csrf_from(page)
+    services.cancel_registration(first, actor="test")
+    db.session.commit()
+    read = availability.registration_head
+    # What the check before the lock saw a moment earlier: the programme still full.
+    monkeypatch.setattr(
+        availability,
+        "registration_head",
+        lambda *a, **kw: dataclasses.replace(read(*a, **kw), seats_taken=2),
+    )
+    data = {k: v for k, v in form_data(email="laat@example.nl").items() if "billing" not in k}
+    data.pop("payment_method")
+    response = client.post(url, data=dict(data, csrf_token=token))
+    assert response.status_code == 409
+    page = text(response)
+    assert "Er is net een plek vrijgekomen" in page
+    assert 'name="billing_organisation"' in page and 'value="laat@example.nl"' in page
+    assert count(programme) == 2  # the two from before; nobody new

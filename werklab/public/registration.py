@@ -117,44 +117,62 @@ def register(slug: str):
     token = request.args.get("uitnodiging")
     now = utcnow()
     if request.method == "GET":
-        page = _cached_form(slug, token, now)
-        if page is not None:
-            return page
+        return _cached_form(slug, token, now) or _form_page(slug, token, now)
+    # The form is checked against a light read of the programme; register() reads it again
+    # under the lock, and only a page with the form on it needs the programme itself.
+    head = availability.registration_head(slug, token, now=now)
+    if head is None or not head.registration_open:
+        return _form_page(slug, token, now)  # the page's own answer: not found, or closed
+    form = RegistrationForm(
+        programme=head, online_payment=_online_payment(), waiting_list=head.full
+    )
+    if not form.validate_on_submit():
+        return _form_page(slug, token, now, form)
+    data = form.to_data(str(get_locale()))
+    begin_write_late(db.session)  # the form was checked without holding a lock
+    try:
+        registration = services.register(head.id, data, invitation_token=token, now=now)
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, services.PlaceFree):  # ask how to pay after all: the full form
+            return _form_page(
+                slug, token, now, error=exc.message, status=exc.status_code, ask_payment=True
+            )
+        return _form_page(slug, token, now, form, error=exc.message, status=exc.status_code)
+    seated, manage = registration.is_seated, services.manage_token(registration)
+    held = registration.status is RegistrationStatus.HELD
+    db.session.commit()
+    if held:
+        return _to_checkout(registration, manage)
+    if seated:
+        flash(_("You are registered: your place is confirmed."), "success")
+    else:
+        flash(_("The programme is full: you are on the waiting list."), "info")
+    return redirect(url_for("registration.manage", token=manage))
+
+
+def _form_page(slug, token, now, form=None, *, error=None, status=None, ask_payment=False):
+    """The registration form rendered for this request (a signed-in visitor, a message
+    waiting, a form with errors), or the page that says why there is none.
+
+    Without `form`, a new one (filled from the posted data, if any); `ask_payment` shows the
+    payment fields even when the programme is full: a place has just become free (PlaceFree).
+    """
     found = availability.registrable_programme_and_seats(slug, token, now=now)
     if found is None:
         return opens_on(slug, now, 409)  # next year while this year's group renews, or 404
     programme, taken = found
     if not programme.registration_is_open(now):
         return render_template("registration/closed.html", programme=programme), 409
-    full = taken >= programme.max_participants
-    form = RegistrationForm(
-        programme=programme, online_payment=_online_payment(), waiting_list=full
-    )
-    if form.validate_on_submit():
-        programme_id, data = programme.id, form.to_data(str(get_locale()))
-        begin_write_late(db.session)  # the form was checked without holding a lock
-        try:
-            registration = services.register(programme_id, data, invitation_token=token, now=now)
-        except DomainError as exc:
-            db.session.rollback()
-            if isinstance(exc, services.PlaceFree):  # ask how to pay after all
-                programme = registrable_programme(slug, token) or abort(404)
-                form = RegistrationForm(programme=programme, online_payment=_online_payment())
-            form.form_errors.append(exc.message)
-            return render_template(
-                "registration/form.html", form=form, programme=programme, token=token
-            ), exc.status_code
-        seated, manage = registration.is_seated, services.manage_token(registration)
-        held = registration.status is RegistrationStatus.HELD
-        db.session.commit()
-        if held:
-            return _to_checkout(registration, manage)
-        if seated:
-            flash(_("You are registered: your place is confirmed."), "success")
-        else:
-            flash(_("The programme is full: you are on the waiting list."), "info")
-        return redirect(url_for("registration.manage", token=manage))
-    status = 400 if form.is_submitted() else 200
+    if form is None:
+        form = RegistrationForm(
+            programme=programme,
+            online_payment=_online_payment(),
+            waiting_list=not ask_payment and taken >= programme.max_participants,
+        )
+    if error is not None:
+        form.form_errors.append(error)
+    status = status or (400 if form.is_submitted() else 200)
     return render_template(
         "registration/form.html", form=form, programme=programme, token=token
     ), status

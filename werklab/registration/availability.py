@@ -116,6 +116,66 @@ def registrable_programme_and_seats(
 
 
 @dataclass(frozen=True)
+class RegistrationHead:
+    """What a posted registration form needs of its programme before the lock: the form's
+    fields depend on the kind, the fee and whether the programme is full. Everything that
+    decides the registration is read again under the lock (see signup.register)."""
+
+    id: int
+    kind: ProgrammeKind
+    fee_cents: int | None
+    max_participants: int
+    seats_taken: int
+    registration_open: bool
+
+    @property
+    def full(self) -> bool:
+        return self.seats_taken >= self.max_participants
+
+
+@cache
+def _registration_head_stmt():
+    return select(
+        Programme.id,
+        Programme.kind,
+        Programme.fee_cents,
+        Programme.max_participants,
+        seats_taken_expr(Programme.id),
+        Programme.status,
+        Programme.registration_deadline,
+        Programme.visibility,
+        Programme.invitation_token,
+    ).where(Programme.slug == bindparam("slug"), in_constants(Programme.status, PAGE_STATUSES))
+
+
+def registration_head(
+    slug: str, invitation_token: str | None, *, now: datetime
+) -> RegistrationHead | None:
+    """The programme behind a posted registration form, as plain values (one light query,
+    without building the programme as an ORM object, which the lock reads again anyway);
+    None like registrable_programme_and_seats."""
+    row = (
+        db.session.connection()
+        .execute(_registration_head_stmt(), {"slug": slug, "now": now})
+        .one_or_none()
+    )
+    if row is None or not invitation_accepted(
+        row.visibility, row.invitation_token, invitation_token
+    ):
+        return None
+    if hidden_draft(row.status, row.visibility):
+        return None
+    return RegistrationHead(
+        row.id,
+        row.kind,
+        row.fee_cents,
+        row.max_participants,
+        row[4],
+        registration_open(row.status, row.registration_deadline, now),
+    )
+
+
+@dataclass(frozen=True)
 class PageVersion:
     """What a programme page depends on, read in one light query."""
 

@@ -38,6 +38,7 @@ from werklab.fields import (  # noqa: F401
     street_field,
     strip,
 )
+from werklab.registration.availability import RegistrationHead
 from werklab.registration.details import Details
 from werklab.registration.labels import SECTOR_LABELS
 from werklab.registration.models import PaymentMethod, Sector
@@ -196,11 +197,13 @@ class RegistrationForm(FlaskForm):
     def __init__(
         self,
         *args,
-        programme: Programme,
+        programme: Programme | RegistrationHead,
         online_payment: bool = False,
         waiting_list: bool = False,
         **kwargs,
     ):
+        # Of the programme (or the head a POST reads before the lock) only the kind and the
+        # fee are read.
         left_out = set()
         if not programme.kind.asks_learning_question:
             left_out.add("learning_question")
