@@ -115,6 +115,16 @@ def registrable_programme_and_seats(
     return row[0], row[1]
 
 
+def _page_shown(row, invitation_token: str | None) -> bool:
+    """Whether a programme read as plain values (its status, visibility and invitation token)
+    has a page for this visitor: as visible_programme decides for the ORM object."""
+    if row is None:
+        return False
+    if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
+        return False
+    return not hidden_draft(row.status, row.visibility)
+
+
 @dataclass(frozen=True)
 class RegistrationHead:
     """What a posted registration form needs of its programme before the lock: the form's
@@ -159,11 +169,7 @@ def registration_head(
         .execute(_registration_head_stmt(), {"slug": slug, "now": now})
         .one_or_none()
     )
-    if row is None or not invitation_accepted(
-        row.visibility, row.invitation_token, invitation_token
-    ):
-        return None
-    if hidden_draft(row.status, row.visibility):
+    if not _page_shown(row, invitation_token):
         return None
     return RegistrationHead(
         row.id,
@@ -220,11 +226,7 @@ def programme_page_version(
         .execute(_page_version_stmt(), {"slug": slug, "now": now})
         .one_or_none()
     )
-    if row is None:
-        return None
-    if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
-        return None
-    if hidden_draft(row.status, row.visibility):
+    if not _page_shown(row, invitation_token):
         return None
     return PageVersion(
         row.id,
