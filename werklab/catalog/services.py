@@ -25,6 +25,7 @@ from werklab.catalog.models import (
     ProgrammeStatus,
     SessionKind,
     Visibility,
+    invitation_accepted,
 )
 from werklab.db import in_constants, utcnow
 from werklab.errors import ValidationError
@@ -235,6 +236,17 @@ def hidden_draft(status: ProgrammeStatus, visibility: Visibility) -> bool:
     return status is ProgrammeStatus.DRAFT and visibility is not Visibility.INVITATION
 
 
+def page_shown(programme, invitation_token: str | None) -> bool:
+    """Whether a programme has a page for this visitor (anyone, or the holder of its
+    invitation) and is not a draft without one. `programme`: the ORM object, or a row of
+    plain values with its status, visibility and invitation token; None: no such programme."""
+    if programme is None:
+        return False
+    if not invitation_accepted(programme.visibility, programme.invitation_token, invitation_token):
+        return False
+    return not hidden_draft(programme.status, programme.visibility)
+
+
 @cache
 def _registrable_programme_stmt():
     return select(Programme).where(
@@ -248,11 +260,7 @@ def registrable_programme(slug: str, invitation_token: str | None) -> Programme 
     programme = db.session.execute(
         _registrable_programme_stmt(), {"slug": slug}
     ).scalar_one_or_none()
-    if programme is None or not programme.accepts_invitation(invitation_token):
-        return None
-    if hidden_draft(programme.status, programme.visibility):
-        return None
-    return programme
+    return programme if page_shown(programme, invitation_token) else None
 
 
 # --- coordinator: change programmes, sessions, trainers and status (the manage area) -------

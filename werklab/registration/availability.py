@@ -21,7 +21,6 @@ from werklab.catalog.models import (
     ProgrammeSession,
     ProgrammeStatus,
     Visibility,
-    invitation_accepted,
     registration_open,
 )
 from werklab.catalog.services import (
@@ -29,7 +28,7 @@ from werklab.catalog.services import (
     PROGRAMME_FIELDS,
     ProgrammeData,
     check_programme_data,
-    hidden_draft,
+    page_shown,
 )
 from werklab.db import in_constants, utcnow
 from werklab.errors import ValidationError
@@ -86,9 +85,7 @@ def visible_programme(
         .unique()
         .one_or_none()
     )
-    if row is None or not row[0].accepts_invitation(invitation_token):
-        return None
-    if hidden_draft(row[0].status, row[0].visibility):
+    if row is None or not page_shown(row[0], invitation_token):
         return None
     return row[0], row[1]
 
@@ -108,21 +105,9 @@ def registrable_programme_and_seats(
     row = db.session.execute(
         _registrable_programme_stmt(), {"slug": slug, "now": now}
     ).one_or_none()
-    if row is None or not row[0].accepts_invitation(invitation_token):
-        return None
-    if hidden_draft(row[0].status, row[0].visibility):
+    if row is None or not page_shown(row[0], invitation_token):
         return None
     return row[0], row[1]
-
-
-def _page_shown(row, invitation_token: str | None) -> bool:
-    """Whether a programme read as plain values (its status, visibility and invitation token)
-    has a page for this visitor: as visible_programme decides for the ORM object."""
-    if row is None:
-        return False
-    if not invitation_accepted(row.visibility, row.invitation_token, invitation_token):
-        return False
-    return not hidden_draft(row.status, row.visibility)
 
 
 @dataclass(frozen=True)
@@ -169,7 +154,7 @@ def registration_head(
         .execute(_registration_head_stmt(), {"slug": slug, "now": now})
         .one_or_none()
     )
-    if not _page_shown(row, invitation_token):
+    if not page_shown(row, invitation_token):
         return None
     return RegistrationHead(
         row.id,
@@ -226,7 +211,7 @@ def programme_page_version(
         .execute(_page_version_stmt(), {"slug": slug, "now": now})
         .one_or_none()
     )
-    if not _page_shown(row, invitation_token):
+    if not page_shown(row, invitation_token):
         return None
     return PageVersion(
         row.id,
