@@ -3,6 +3,7 @@ the session cookie, the manage links and Flask-WTF's CSRF tokens use them."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 import flask_wtf.csrf
@@ -52,8 +53,12 @@ def test_only_the_right_keys_and_salt_are_accepted():
     token = ours.dumps(5)
     with pytest.raises(BadSignature):
         ours.loads(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
-    # Each salt keeps its own signer, and with it its own derived key.
-    assert ours.make_signer("s") is ours.make_signer("s")
+    # Each salt keeps its own signer, and with it its own derived key, made once, and the
+    # HMAC gets OpenSSL's SHA-1 (not a Python function, which sends hmac to its slow path).
+    signer = ours.make_signer("s")
+    assert signer is ours.make_signer("s")
+    assert signer.derive_key() is signer.derive_key()
+    assert signer.digest_method is hashlib.sha1
     assert ours.make_signer("a").derive_key() != ours.make_signer("b").derive_key()
     assert ours.loads(ours.dumps(6, salt="a"), salt="a") == 6
     with pytest.raises(BadSignature):
@@ -73,6 +78,10 @@ def test_the_session_cookie_reads_flasks_own_and_flask_reads_ours(client, app):
     with client.session_transaction() as session:
         session["note"] = LONG["note"] + "!"  # the app writes the cookie again
     ours = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    with app.app_context():
+        assert app.session_interface.get_signing_serializer(app).make_signer().digest_method is (
+            hashlib.sha1
+        )
     assert not ours.startswith(".")
     assert flask_serializer.loads(ours)["note"].endswith("!")
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
