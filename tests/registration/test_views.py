@@ -96,6 +96,10 @@ def test_register_seated_shows_result_and_sends_mail(client, programme):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/inschrijving/")
     page = text(client.get(response.headers["Location"]))
+    assert (
+        '<p class="flash flash-success" role="status">'
+        "Je bent ingeschreven: je plaats is bevestigd.</p>" in page
+    )
     assert "Je hebt een plaats." in page
     assert "Lotte Bakker" in page
     registration = db.session.execute(select(Registration)).scalar_one()
@@ -113,6 +117,10 @@ def test_register_when_full_shows_waiting_list_position(client, factories):
     factories.fill(programme, 3)  # 2 seated, 1 waiting
     response = post_form(client, programme)
     page = text(client.get(response.headers["Location"]))
+    assert (
+        '<p class="flash flash-info" role="status">'
+        "Het traject is vol: je staat op de wachtlijst.</p>" in page
+    )
     assert "Je staat op nummer 2 van de wachtlijst." in page
     [mail] = [
         m for m in outbox("registration.waitlisted") if m.to_addr == "lotte.bakker@example.nl"
@@ -498,3 +506,35 @@ def test_a_place_freed_after_the_form_was_checked_asks_how_to_pay(client, factor
     assert "Er is net een plek vrijgekomen" in page
     assert 'name="billing_organisation"' in page and 'value="laat@example.nl"' in page
     assert count(programme) == 2  # the two from before; nobody new
+
+
+def test_the_answer_to_the_form_is_said_by_the_page_it_leads_to_and_keeps_no_state(
+    client, programme
+):
+    """The answer to the form comes with the address of the manage page it leads to, not in
+    the session: neither the answer nor that page writes the session cookie, and the message
+    follows the registration's status (the same address opened later says nothing untrue)."""
+    response = post_form(client, programme)
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.endswith("?ingeschreven=1")
+    assert "Set-Cookie" not in response.headers  # the session is what the form page made
+    page = client.get(location)
+    assert "Set-Cookie" not in page.headers
+    assert "Je bent ingeschreven: je plaats is bevestigd." in text(page)
+    # Opened again: the same answer, for the registration is still what it says.
+    assert "Je bent ingeschreven: je plaats is bevestigd." in text(client.get(location))
+    # The manage link of the mails carries no such parameter, and shows no answer.
+    bare = text(client.get(location.removesuffix("?ingeschreven=1")))
+    assert "Je hebt een plaats." in bare and "Je bent ingeschreven" not in bare
+    assert 'class="flash' not in bare
+    # Only the form's own value counts.
+    other = text(client.get(location.replace("=1", "=ja")))
+    assert "Je bent ingeschreven" not in other
+    # Once cancelled, the address of that moment no longer says the place is confirmed.
+    registration = db.session.execute(select(Registration)).scalar_one()
+    services.cancel_registration(registration, actor="participant")
+    db.session.commit()
+    page = text(client.get(location))
+    assert "Je bent ingeschreven" not in page and "wachtlijst." not in page
+    assert 'class="flash' not in page

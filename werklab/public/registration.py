@@ -139,16 +139,15 @@ def register(slug: str):
                 slug, token, now, error=exc.message, status=exc.status_code, ask_payment=True
             )
         return _form_page(slug, token, now, form, error=exc.message, status=exc.status_code)
-    seated, manage = registration.is_seated, services.manage_token(registration)
+    manage = services.manage_token(registration)
     held = registration.status is RegistrationStatus.HELD
     db.session.commit()
     if held:
         return _to_checkout(registration, manage)
-    if seated:
-        flash(_("You are registered: your place is confirmed."), "success")
-    else:
-        flash(_("The programme is full: you are on the waiting list."), "info")
-    return redirect(url_for("registration.manage", token=manage))
+    # The answer to the form is given by the page it leads to (see _registered_message):
+    # nothing is kept in the session for it, so neither this answer nor the manage page has
+    # to write the session cookie again.
+    return redirect(url_for("registration.manage", token=manage, ingeschreven=1))
 
 
 def _form_page(slug, token, now, form=None, *, error=None, status=None, ask_payment=False):
@@ -193,6 +192,22 @@ def _session_list(programme) -> tuple[Markup, bool]:
     return lists.get_or_render(key, render)
 
 
+def _registered_message(registration) -> tuple[str, str] | None:
+    """The answer to the registration form, on the manage page it leads to (?ingeschreven=1):
+    its category and text, as a flashed message would have them.
+
+    It follows the registration's status now, so the same address opened again later says
+    nothing that is no longer true (a cancelled registration gets no message).
+    """
+    if request.args.get("ingeschreven") != "1":
+        return None
+    if registration.status is RegistrationStatus.CONFIRMED:
+        return "success", _("You are registered: your place is confirmed.")
+    if registration.status is RegistrationStatus.WAITLISTED:
+        return "info", _("The programme is full: you are on the waiting list.")
+    return None
+
+
 @bp.get("/inschrijving/<token>")
 def manage(token: str):
     """Show a registration's status, with links to cancel or answer an offer."""
@@ -201,6 +216,7 @@ def manage(token: str):
     return render_template(
         "registration/manage.html",
         registration=registration,
+        registered_message=_registered_message(registration),
         programme=registration.programme,
         session_list=session_list,
         has_site_visit=has_site_visit,
