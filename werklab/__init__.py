@@ -146,12 +146,17 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     app.cli.add_command(werklab_cli)
 
+    # The hooks below run on every request: they read the request itself, not through the
+    # proxy (an attribute through werkzeug's LocalProxy costs some twenty times as much, see
+    # werklab.translation).
+
     @app.before_request
     def _refuse_nul_bytes():
         # No database stores NUL in text (PostgreSQL refuses it): refuse such input up front.
-        values = [request.path, *request.args.values()]
-        if request.method not in SAFE_METHODS:
-            values += request.form.values()
+        req = request._get_current_object()
+        values = [req.path, *req.args.values()]
+        if req.method not in SAFE_METHODS:
+            values += req.form.values()
         if any("\x00" in value for value in values):
             abort(400, description=NUL_INPUT)
 
@@ -160,10 +165,11 @@ def create_app(config: str | None = None, **overrides) -> Flask:
         # Writes start as BEGIN IMMEDIATE on SQLite: the capacity check cannot interleave
         # (views marked write_lock_later take it themselves once their form is checked).
         # Reads on PostgreSQL skip BEGIN/ROLLBACK (see db.begin_read).
-        if request.method in SAFE_METHODS:
-            if request.endpoint != "static":
+        req = request._get_current_object()
+        if req.method in SAFE_METHODS:
+            if req.endpoint != "static":
                 begin_read(db.session)
-        elif not getattr(app.view_functions.get(request.endpoint), "write_lock_later", False):
+        elif not getattr(app.view_functions.get(req.endpoint), "write_lock_later", False):
             begin_write(db.session)
 
     @app.after_request

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import re
 
-from flask_babel import get_locale
 from markupsafe import Markup
 from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
 from wtforms import TextAreaField as _TextAreaField
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from wtforms.widgets import Select, html_params
 
 from werklab import numbers
+from werklab.translation import get_locale
 from werklab.translation import gettext as _
 from werklab.translation import lazy_gettext as _l
 

@@ -13,20 +13,21 @@ from flask_babel import (
     format_datetime,
     format_decimal,
     format_time,
-    get_locale,
 )
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from werklab.menu import entries_for
-from werklab.translation import translations
+from werklab.translation import get_locale, translations
 
 
 def select_locale() -> str:
-    lang = session.get("lang") if has_request_context() else None
-    if lang in current_app.config["LANGUAGES"]:
+    # Once per request; the real objects, not the proxies (see werklab.translation).
+    lang = session._get_current_object().get("lang") if has_request_context() else None
+    config = current_app._get_current_object().config
+    if lang in config["LANGUAGES"]:
         return lang
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return config["BABEL_DEFAULT_LOCALE"]
 
 
 def money(cents: int | None) -> str:

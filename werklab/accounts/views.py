@@ -12,7 +12,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from werklab import menu
@@ -22,6 +21,7 @@ from werklab.db import begin_write_late, utcnow, write_lock_later
 from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.ratelimit import limited, remote_address
+from werklab.translation import get_locale
 from werklab.translation import gettext as _
 from werklab.urls import internal_path
 

@@ -13,7 +13,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -27,6 +26,7 @@ from werklab.errors import DomainError
 from werklab.extensions import db
 from werklab.registration.models import Registration
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
+from werklab.translation import get_locale
 from werklab.translation import gettext as _
 
 bp = Blueprint("attendance", __name__, url_prefix="/werkruimte")

@@ -13,7 +13,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -37,6 +36,7 @@ from werklab.intake.forms import (
 from werklab.intake.models import QuoteStatus, RequestStatus
 from werklab.registration.seats import seats_taken
 from werklab.spreadsheets import XLSX, to_csv, to_xlsx
+from werklab.translation import get_locale
 from werklab.translation import gettext as _
 from werklab.translation import lazy_gettext as _l
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from werklab import menu, permissions
@@ -43,6 +42,7 @@ from werklab.payments.refunds import process_refunds
 from werklab.registration import availability, decisions
 from werklab.registration.lookup import held_checkout_sessions
 from werklab.registration.seats import seats_taken
+from werklab.translation import get_locale
 from werklab.translation import gettext as _
 from werklab.translation import lazy_gettext as _l
 

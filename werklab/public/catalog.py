@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user
 
 from werklab.catalog.labels import KIND_SLUGS
@@ -24,6 +23,7 @@ from werklab.initiatives.services import route_for
 from werklab.pagecache import PageCache
 from werklab.registration import availability as services
 from werklab.renewal.services import upcoming_opening
+from werklab.translation import get_locale
 
 bp = Blueprint("catalog", __name__)
 

@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -43,6 +42,7 @@ from werklab.registration.forms import (
 from werklab.registration.models import PaymentMethod, RegistrationStatus
 from werklab.registration.money import MoneyOutcome, money_outcome
 from werklab.reminders.services import state_for as reminder_state
+from werklab.translation import get_locale
 from werklab.translation import gettext as _
 
 bp = Blueprint("registration", __name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from werklab import permissions
@@ -22,6 +22,7 @@ from werklab.registration.models import RegistrationStatus
 from werklab.renewal import services
 from werklab.renewal.forms import OpenRenewalForm, RenewForm
 from werklab.renewal.models import InvitationStatus
+from werklab.translation import get_locale
 from werklab.translation import gettext as _
 
 bp = Blueprint("renewal", __name__)
