@@ -1,5 +1,6 @@
-"""Database plumbing: idle pooled connections are checked before they are lent out, and a
-late write transaction on SQLite takes the lock and reads again."""
+"""Database plumbing: idle pooled connections are checked before they are lent out, reads on
+SQLite run without a transaction, and a late write transaction on SQLite takes the lock and
+reads again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from werklab.db import begin_write_late, configure_engine, ping_when_idle
+from werklab.db import begin_read, begin_write_late, configure_engine, ping_when_idle
 
 
 def _backend_pid(engine) -> int:
@@ -57,10 +58,59 @@ class _Seat(_Base):
     taken: Mapped[int]
 
 
+def _statements(engine) -> list[str]:
+    """The statements `engine` sends from now on (BEGIN, COMMIT and the rest)."""
+    sent: list[str] = []
+    sa.event.listen(
+        engine, "before_cursor_execute", lambda _c, _cur, statement, *_a: sent.append(statement)
+    )
+    return sent
+
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_reads_on_sqlite_run_without_begin_each_statement_on_its_own_snapshot(tmp_path, read_only):
+    """begin_read (every GET, and a write_lock_later view until it writes) sends no BEGIN on
+    SQLite: each statement reads what is committed when it runs, as PostgreSQL's reads do.
+    Without it the session's read transaction keeps its first snapshot."""
+    url = f"sqlite:///{tmp_path / 'read.db'}"
+    engine = sa.create_engine(url)
+    configure_engine(engine, busy_timeout_ms=50, immediate=True)
+    other = sa.create_engine(url, connect_args={"timeout": 0.05, "isolation_level": None})
+    _Base.metadata.create_all(engine)
+    try:
+        with Session(engine) as session:
+            session.add(_Seat(id=1, taken=1))
+            session.commit()
+        sent = _statements(engine)
+        for no_begin in (True, False):
+            with Session(engine) as session:
+                if no_begin:
+                    begin_read(session, write_later=not read_only)
+                before = session.get(_Seat, 1).taken
+                with other.connect() as elsewhere:  # another worker commits in between
+                    elsewhere.exec_driver_sql("UPDATE seats SET taken = taken + 1 WHERE id = 1")
+                session.expire_all()
+                taken = session.get(_Seat, 1).taken
+                if no_begin:
+                    assert taken == before + 1  # the second statement sees the other's commit
+                    assert not [s for s in sent if s.startswith("BEGIN")], sent
+                else:
+                    assert taken == before  # its snapshot: still the value from before
+                    assert "BEGIN" in sent
+            sent.clear()
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
 @pytest.mark.parametrize("immediate", [True, False])
-def test_a_late_write_on_sqlite_takes_the_lock_and_reads_everything_again(tmp_path, immediate):
-    """begin_write_late ends the read and takes SQLite's write lock (with immediate), inside
-    the same session transaction; what was read before is read again under the lock."""
+@pytest.mark.parametrize("read", ["transaction", "begin_read"])
+def test_a_late_write_on_sqlite_takes_the_lock_and_reads_everything_again(
+    tmp_path, immediate, read
+):
+    """begin_write_late ends the read (a read transaction, or statements without one: the
+    reading part of a write_lock_later view) and takes SQLite's write lock (with immediate),
+    inside the same session transaction; what was read before is read again under the lock."""
     url = f"sqlite:///{tmp_path / 'late.db'}"
     engine = sa.create_engine(url)
     configure_engine(engine, busy_timeout_ms=50, immediate=immediate)
@@ -70,12 +120,19 @@ def test_a_late_write_on_sqlite_takes_the_lock_and_reads_everything_again(tmp_pa
         with Session(engine) as session:
             session.add(_Seat(id=1, taken=1))
             session.commit()
-            seat = session.get(_Seat, 1)  # read transaction, as a form check does
+            if read == "begin_read":
+                begin_read(session, write_later=True)
+            sent = _statements(engine)
+            seat = session.get(_Seat, 1)  # as a form check reads
             assert seat.taken == 1
             with other.connect() as elsewhere:  # another worker writes in between
                 elsewhere.exec_driver_sql("UPDATE seats SET taken = 2 WHERE id = 1")
             begin_write_late(session)
             assert seat.taken == 2  # read again, not the value from before
+            begins = [s for s in sent if s.startswith(("BEGIN", "COMMIT"))]
+            lock = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+            # Without a read transaction there is none to end.
+            assert begins == ([lock] if read == "begin_read" else ["BEGIN", "COMMIT", lock])
             with other.connect() as elsewhere:
                 if immediate:  # the lock is held: nobody else can start to write
                     with pytest.raises(sa.exc.OperationalError, match="locked"):

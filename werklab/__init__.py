@@ -164,12 +164,14 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     def _start_transaction():
         # Writes start as BEGIN IMMEDIATE on SQLite: the capacity check cannot interleave
         # (views marked write_lock_later take it themselves once their form is checked).
-        # Reads on PostgreSQL skip BEGIN/ROLLBACK (see db.begin_read).
+        # Reads skip BEGIN/ROLLBACK (see db.begin_read).
         req = request._get_current_object()
         if req.method in SAFE_METHODS:
             if req.endpoint != "static":
                 begin_read(db.session)
-        elif not getattr(app.view_functions.get(req.endpoint), "write_lock_later", False):
+        elif getattr(app.view_functions.get(req.endpoint), "write_lock_later", False):
+            begin_read(db.session, write_later=True)
+        else:
             begin_write(db.session)
 
     @app.after_request

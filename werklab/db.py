@@ -23,6 +23,9 @@ NAMING_CONVENTION = {
 WRITE_OPTION = "werklab_write"
 #: Engine option on SQLite: whether write transactions take the write lock at BEGIN.
 IMMEDIATE_OPTION = "werklab_immediate"
+#: Execution option on SQLite: a read-only request's statements run without BEGIN, each on its
+#: own snapshot (as PostgreSQL's reads do, see begin_read).
+NO_BEGIN_OPTION = "werklab_no_begin"
 
 
 class Base(DeclarativeBase):
@@ -182,9 +185,10 @@ def configure_engine(engine: sa.engine.Engine, *, busy_timeout_ms: int, immediat
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        if immediate and conn.get_execution_options().get(WRITE_OPTION):
+        options = conn.get_execution_options()
+        if immediate and options.get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get(NO_BEGIN_OPTION):
             conn.exec_driver_sql("BEGIN")
 
 
@@ -202,7 +206,8 @@ def begin_write(session) -> None:
 
 def write_lock_later(view):
     """Mark a view that reads (and checks its form) before it writes: its POST does not
-    start as a write transaction; the view calls begin_write_late() just before it writes.
+    start as a write transaction; the view calls begin_write_late() just before it writes,
+    and must (on SQLite its reads before that run without a transaction, see begin_read).
     On SQLite the database write lock is then held for the write only."""
     view.write_lock_later = True
     return view
@@ -211,8 +216,9 @@ def write_lock_later(view):
 def begin_write_late(session) -> None:
     """Turn a request's read transaction into a write transaction (see write_lock_later).
 
-    On SQLite the read transaction (which has written nothing) is ended and the write lock
-    taken with BEGIN IMMEDIATE: a read transaction cannot safely become a write one there.
+    On SQLite the reads so far ran without a transaction (begin_read(write_later=True)) or in
+    a read transaction, which is ended (it has written nothing); the write lock is taken with
+    BEGIN IMMEDIATE: a read transaction cannot safely become a write one there.
     That happens on the same connection, inside the session's transaction; what the session
     holds is expired, as a commit would, so that everything is read again under the lock.
     On PostgreSQL the transaction simply goes on; services lock the rows they decide on.
@@ -228,7 +234,8 @@ def begin_write_late(session) -> None:
         if conn.in_nested_transaction():  # a savepoint (the tests' outer transaction)
             real.commit()  # releases the savepoint; what follows is a savepoint again
         else:
-            conn.exec_driver_sql("COMMIT")
+            if not options.get(NO_BEGIN_OPTION):  # else no read transaction is open
+                conn.exec_driver_sql("COMMIT")
             conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE_OPTION) else "BEGIN")
             conn.execution_options(**{WRITE_OPTION: True})
             real.expire_all()
@@ -236,18 +243,29 @@ def begin_write_late(session) -> None:
     real.connection(execution_options={WRITE_OPTION: True})
 
 
-def begin_read(session) -> None:
-    """Run a read-only request without a transaction on PostgreSQL.
+def begin_read(session, *, write_later: bool = False) -> None:
+    """Run a read-only request without a transaction.
 
-    At READ COMMITTED every statement reads its own snapshot anyway, so BEGIN and ROLLBACK
-    only cost two round trips. Requests that may write (POST ...) never come here.
+    On PostgreSQL at READ COMMITTED every statement reads its own snapshot anyway, so BEGIN
+    and ROLLBACK only cost two round trips. SQLite reads the same way (no BEGIN: each
+    statement is its own read transaction), so a page reads alike on both. A read-only
+    request that writes after all (the return from Stripe) commits first and takes a write
+    transaction of its own (begin_write), on a new connection.
+
+    `write_later`: the reading part of a write_lock_later view. On SQLite it reads the same
+    way, and begin_write_late() then only has to take the write lock (there is no read
+    transaction to end); on PostgreSQL it is an ordinary transaction, which its writes go on.
     """
     real = session() if isinstance(session, scoped_session) else session
     if real.in_transaction():
         return
     bind = real.get_bind()
-    if isinstance(bind, sa.engine.Engine) and bind.dialect.name == "postgresql":
+    if not isinstance(bind, sa.engine.Engine):  # the tests' connection, in its own transaction
+        return
+    if bind.dialect.name == "postgresql" and not write_later:
         real.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    elif bind.dialect.name == "sqlite":
+        real.connection(execution_options={NO_BEGIN_OPTION: True})
 
 
 def is_lock_timeout(exc: BaseException) -> bool:
