@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
 from wtforms import TextAreaField as _TextAreaField
@@ -25,6 +26,33 @@ from werklab.translation import lazy_gettext as _l
 #: person types on purpose.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]")
 _LINE_BREAK = re.compile(r"[\r\n\t\x0b\x0c\x85\u2028\u2029]")
+
+
+class _TokenWhenShown:
+    """A form's CSRF token, made the first time the form is shown (str or HTML)."""
+
+    __slots__ = ("_make", "_token")
+
+    def __init__(self, make):
+        self._make, self._token = make, None
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = self._make()
+        return self._token
+
+    def __html__(self) -> str:
+        return str(self)  # a token is URL-safe base64 and dots: nothing to escape
+
+
+class CSRFWhenShown(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF protection of a form, which makes the form's token only when the form
+    is shown: a posted form that is accepted is not shown again, and a token is a signature
+    (the registration POST made one for nothing). What is checked, and how, is Flask-WTF's.
+    Use: `class Meta: csrf_class = CSRFWhenShown` in the form."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        return _TokenWhenShown(functools.partial(super().generate_csrf_token, csrf_token_field))
 
 
 def strip(value):

@@ -3,6 +3,7 @@
 import dataclasses
 from datetime import timedelta
 
+import flask_wtf.csrf
 import pytest
 from sqlalchemy import func, select
 
@@ -538,3 +539,24 @@ def test_the_answer_to_the_form_is_said_by_the_page_it_leads_to_and_keeps_no_sta
     page = text(client.get(location))
     assert "Je bent ingeschreven" not in page and "wachtlijst." not in page
     assert 'class="flash' not in page
+
+
+def test_the_form_makes_its_token_only_when_it_is_shown(client, programme, monkeypatch):
+    """An accepted registration is not shown again, so no new CSRF token is signed for it; a
+    form shown again with its errors carries a token that the next POST passes with."""
+    made = []
+    generate = flask_wtf.csrf.generate_csrf
+    monkeypatch.setattr(
+        flask_wtf.csrf, "generate_csrf", lambda *a, **k: made.append(1) or generate(*a, **k)
+    )
+    url = f"/programma/{programme.slug}/inschrijven"
+    token = csrf_from(text(client.get(url)))
+    made.clear()
+    again = client.post(url, data={**form_data(first_name=""), "csrf_token": token})
+    assert again.status_code == 400 and len(made) == 1  # the page shows the form again
+    shown = csrf_from(text(again))
+    made.clear()
+    accepted = client.post(url, data={**form_data(), "csrf_token": shown})
+    assert accepted.status_code == 302, text(accepted)
+    assert made == []  # nothing signed for a form that is not shown
+    assert count(programme) == 1

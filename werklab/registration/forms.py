@@ -23,6 +23,7 @@ from wtforms.validators import (
 from werklab import numbers
 from werklab.catalog.models import Programme
 from werklab.fields import (  # noqa: F401
+    CSRFWhenShown,
     TextAreaField,
     buyer_reference_field,
     checked_by,
@@ -51,6 +52,10 @@ def _required(message):
 
 
 class RegistrationForm(FlaskForm):
+    class Meta:
+        # The busiest form: an accepted registration is not shown again (see CSRFWhenShown).
+        csrf_class = CSRFWhenShown
+
     first_name = StringField(
         _l("First name"),
         filters=[strip],
