@@ -70,6 +70,7 @@ from werklab.text import paragraphs
 from werklab.themes import handlers as themes_handlers  # noqa: F401
 from werklab.themes.views import bp as themes_bp
 from werklab.translation import lazy_gettext as _l
+from werklab.urls import fixed_url
 from werklab.workspace.views import bp as workspace_bp
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -107,7 +108,9 @@ def create_app(config: str | None = None, **overrides) -> Flask:
     init_i18n(app, babel)
     app.jinja_env.globals.update(catalog_labels.TEMPLATE_GLOBALS)
     app.jinja_env.globals.update(registration_labels.TEMPLATE_GLOBALS)
-    app.jinja_env.globals.update(seat_price=seat_price, is_read_only=permissions.is_read_only)
+    app.jinja_env.globals.update(
+        seat_price=seat_price, is_read_only=permissions.is_read_only, fixed_url=fixed_url
+    )
     app.jinja_env.filters["paragraphs"] = paragraphs
     with app.app_context():
         configure_engine(
