@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -39,6 +43,26 @@ def test_production_settings():
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_wsgi_entry_freezes_the_start_up_and_collects_the_youngest_objects_less_often(
+    tmp_path,
+):
+    """What gunicorn loads (wsgi:app): the start-up's objects frozen out of the collector's
+    passes, the youngest generation walked after 10,000 objects, not 700."""
+    env = dict(
+        os.environ,
+        WERKLAB_CONFIG="production",
+        SECRET_KEY="x" * 40,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'wsgi.db'}",
+    )
+    probe = "import gc, wsgi; print(gc.get_freeze_count() > 10_000, gc.get_threshold())"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "(10000,", "10,", "10)"]
 
 
 def test_lock_switches_only_work_in_testing():
