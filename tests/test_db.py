@@ -5,6 +5,7 @@ reads again."""
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -67,20 +68,31 @@ def _statements(engine) -> list[str]:
     return sent
 
 
+@contextmanager
+def _one_seat(path, *, immediate: bool):
+    """A SQLite file holding one seat (taken = 1): the app's engine on it, and another
+    worker's plain connection."""
+    url = f"sqlite:///{path}"
+    engine = sa.create_engine(url)
+    configure_engine(engine, busy_timeout_ms=50, immediate=immediate)
+    other = sa.create_engine(url, connect_args={"timeout": 0.05, "isolation_level": None})
+    try:
+        _Base.metadata.create_all(engine)
+        with Session(engine) as session:
+            session.add(_Seat(id=1, taken=1))
+            session.commit()
+        yield engine, other
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
 @pytest.mark.parametrize("read_only", [True, False])
 def test_reads_on_sqlite_run_without_begin_each_statement_on_its_own_snapshot(tmp_path, read_only):
     """begin_read (every GET, and a write_lock_later view until it writes) sends no BEGIN on
     SQLite: each statement reads what is committed when it runs, as PostgreSQL's reads do.
     Without it the session's read transaction keeps its first snapshot."""
-    url = f"sqlite:///{tmp_path / 'read.db'}"
-    engine = sa.create_engine(url)
-    configure_engine(engine, busy_timeout_ms=50, immediate=True)
-    other = sa.create_engine(url, connect_args={"timeout": 0.05, "isolation_level": None})
-    _Base.metadata.create_all(engine)
-    try:
-        with Session(engine) as session:
-            session.add(_Seat(id=1, taken=1))
-            session.commit()
+    with _one_seat(tmp_path / "read.db", immediate=True) as (engine, other):
         sent = _statements(engine)
         for no_begin in (True, False):
             with Session(engine) as session:
@@ -98,9 +110,6 @@ def test_reads_on_sqlite_run_without_begin_each_statement_on_its_own_snapshot(tm
                     assert taken == before  # its snapshot: still the value from before
                     assert "BEGIN" in sent
             sent.clear()
-    finally:
-        engine.dispose()
-        other.dispose()
 
 
 @pytest.mark.parametrize("immediate", [True, False])
@@ -111,15 +120,8 @@ def test_a_late_write_on_sqlite_takes_the_lock_and_reads_everything_again(
     """begin_write_late ends the read (a read transaction, or statements without one: the
     reading part of a write_lock_later view) and takes SQLite's write lock (with immediate),
     inside the same session transaction; what was read before is read again under the lock."""
-    url = f"sqlite:///{tmp_path / 'late.db'}"
-    engine = sa.create_engine(url)
-    configure_engine(engine, busy_timeout_ms=50, immediate=immediate)
-    other = sa.create_engine(url, connect_args={"timeout": 0.05, "isolation_level": None})
-    _Base.metadata.create_all(engine)
-    try:
+    with _one_seat(tmp_path / "late.db", immediate=immediate) as (engine, other):
         with Session(engine) as session:
-            session.add(_Seat(id=1, taken=1))
-            session.commit()
             if read == "begin_read":
                 begin_read(session, write_later=True)
             sent = _statements(engine)
@@ -152,6 +154,3 @@ def test_a_late_write_on_sqlite_takes_the_lock_and_reads_everything_again(
             session.get(_Seat, 1).taken = 4
             with pytest.raises(RuntimeError, match="changes pending"):
                 begin_write_late(session)
-    finally:
-        engine.dispose()
-        other.dispose()
