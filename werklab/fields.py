@@ -10,7 +10,7 @@ import functools
 import re
 
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import BooleanField, DateField, SelectField, StringField, TimeField
 from wtforms import TextAreaField as _TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -41,8 +41,8 @@ class _TokenWhenShown:
             self._token = self._make()
         return self._token
 
-    def __html__(self) -> str:
-        return str(self)  # a token is URL-safe base64 and dots: nothing to escape
+    def __html__(self) -> Markup:
+        return escape(str(self))  # URL-safe base64 and dots, escaped all the same
 
 
 class CSRFWhenShown(FlaskForm.Meta.csrf_class):
