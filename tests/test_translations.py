@@ -12,13 +12,15 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import flask_babel
 import pytest
 from babel.messages.pofile import read_po
-from flask import url_for
+from flask import session, url_for
 from flask_babel import get_babel
 
 from tests.conftest import outbox
 from tests.i18n_support import TRANSLATIONS, ensure_compiled
+from werklab.translation import get_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 NL_PO = TRANSLATIONS / "nl" / "LC_MESSAGES" / "messages.po"
@@ -232,3 +234,20 @@ def test_mail_is_written_in_dutch(programme, factories):
     assert mail.subject == f"Je plaats bij {programme.title} is bevestigd"
     assert mail.body_text.startswith("Beste ")
     assert "De bijeenkomsten:" in mail.body_text
+
+
+def test_werklab_get_locale_is_flask_babels(app):
+    """werklab.translation.get_locale reads flask_babel's state from the real g: the same
+    answer as flask_babel's, per request, under force_locale, and outside a request (each
+    request gets an app context of its own, as it does when served)."""
+    for lang in ("nl", "en"):
+        with app.app_context(), app.test_request_context("/"):
+            session["lang"] = lang
+            assert str(get_locale()) == lang == str(flask_babel.get_locale())
+            with flask_babel.force_locale("nl" if lang == "en" else "en"):
+                assert get_locale() is flask_babel.get_locale()
+                assert str(get_locale()) != lang
+            assert str(get_locale()) == lang  # and back after it
+    with app.app_context():  # no request: flask_babel's answer (the default)
+        assert get_locale() is flask_babel.get_locale()
+        assert str(get_locale()) == app.config["BABEL_DEFAULT_LOCALE"]
