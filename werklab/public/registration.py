@@ -201,7 +201,7 @@ def _registered_message(registration) -> tuple[str, str] | None:
     """
     if request.args.get("ingeschreven") != "1":
         return None
-    if registration.status is RegistrationStatus.CONFIRMED:
+    if registration.is_seated:
         return "success", _("You are registered: your place is confirmed.")
     if registration.status is RegistrationStatus.WAITLISTED:
         return "info", _("The programme is full: you are on the waiting list.")
